@@ -1,0 +1,28 @@
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo development)
+LDFLAGS := -X github.com/kmsaudit/cq-source-awskms/resources/plugin.Version=$(VERSION)
+BIN := $(CURDIR)/bin
+
+.PHONY: build test test-unit lint gen-docs cloudquery demo demo-stop bench audit fuzz clean
+
+build: ## the plugin binary
+	go build -ldflags "$(LDFLAGS)" -o $(BIN)/cq-source-awskms .
+
+test: ## every test, end-to-end ones included (needs PostgreSQL: see README)
+	go test -count=1 -timeout 40m ./...
+
+test-unit: ## tests that need neither PostgreSQL nor the CloudQuery CLI
+	go test -count=1 -short ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: run gofmt -w on the files above"; exit 1)
+	go vet ./...
+
+gen-docs: ## regenerate docs/tables from the code
+	rm -rf docs/tables
+	go run . doc docs/tables
+
+cloudquery: ## the pinned CloudQuery CLI, built from the Go module proxy
+	bash test/scripts/build-cloudquery.sh
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,137 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
+)
+
+// Pair is one (account, region) the sync runs in.
+type Pair struct {
+	AccountID string
+	Region    string
+}
+
+// Client is the plugin's view of AWS. The root client holds every pair; the scheduler works with
+// copies scoped to one pair (see WithPair), whose ID names that pair in logs and metrics.
+type Client struct {
+	logger zerolog.Logger
+	Spec   *Spec
+
+	AccountID   string
+	AccountName string
+	Region      string
+	Partition   string
+
+	// Org is known when the accounts came from Organizations; nil otherwise.
+	Org      *OrgInfo
+	Calls    *CallStats
+	failures *Failures
+
+	pairs    []Pair
+	accounts map[string]*accountSession
+	services map[Pair]*Services
+}
+
+// New discovers the accounts and their regions and prepares one set of service clients per pair.
+// Accounts and regions that cannot be reached are logged and skipped.
+func New(ctx context.Context, logger zerolog.Logger, spec *Spec, pacer Pacer) (*Client, error) {
+	if pacer == nil {
+		pacer = unpaced{}
+	}
+	c := &Client{
+		logger:   logger,
+		Spec:     spec,
+		Calls:    &CallStats{},
+		failures: newFailures(),
+		accounts: map[string]*accountSession{},
+		services: map[Pair]*Services{},
+	}
+	f := &configFactory{spec: spec, pacer: pacer, stats: c.Calls, region: discoveryRegion(spec)}
+	sessions, org, err := discoverAccounts(ctx, logger, f)
+	if err != nil {
+		return nil, err
+	}
+	c.Org = org
+
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(20)
+	for _, s := range sessions {
+		c.accounts[s.ID] = s
+		g.Go(func() error {
+			regions := regionsOf(gctx, logger, s, f.region)
+			mu.Lock()
+			defer mu.Unlock()
+			for _, r := range regions {
+				p := Pair{AccountID: s.ID, Region: r}
+				c.pairs = append(c.pairs, p)
+				c.services[p] = newServices(s.cfg, r)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	sort.Slice(c.pairs, func(i, j int) bool {
+		if c.pairs[i].AccountID != c.pairs[j].AccountID {
+			return c.pairs[i].AccountID < c.pairs[j].AccountID
+		}
+		return c.pairs[i].Region < c.pairs[j].Region
+	})
+	if spec.Shard != nil {
+		c.pairs = shardPairs(c.pairs, *spec.Shard)
+	}
+	logger.Info().Int("accounts", len(sessions)).Int("account_regions", len(c.pairs)).Msg("discovery finished")
+	return c, nil
+}
+
+// shardPairs keeps every total-th pair starting at index, so that N processes with the same
+// discovery cover every pair exactly once.
+func shardPairs(pairs []Pair, s Shard) []Pair {
+	var out []Pair
+	for i, p := range pairs {
+		if i%s.Total == s.Index {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ID names the client's pair; the scheduler keys its metrics and logs by it.
+func (c *Client) ID() string {
+	if c.AccountID == "" {
+		return "awskms"
+	}
+	return c.AccountID + ":" + c.Region
+}
+
+// Logger is the client's logger, carrying the account and region of a scoped client.
+func (c *Client) Logger() *zerolog.Logger { return &c.logger }
+
+// Failures are the per-resource failures recorded so far.
+func (c *Client) Failures() *Failures { return c.failures }
+
+// Pairs lists the (account, region) pairs this process syncs.
+func (c *Client) Pairs() []Pair { return c.pairs }
+
+// Services returns the AWS clients of the client's pair.
+func (c *Client) Services() *Services {
+	s, ok := c.services[Pair{AccountID: c.AccountID, Region: c.Region}]
+	if !ok {
+		panic(fmt.Sprintf("no AWS clients for %s: use a client scoped by a multiplexer", c.ID()))
+	}
+	return s
+}
+
+// WithPair returns a copy of the client scoped to one pair.
+func (c *Client) WithPair(p Pair) *Client {
+	scoped := *c
+	s := c.accounts[p.AccountID]
+	scoped.AccountID, scoped.AccountName, scoped.Partition, scoped.Region = p.AccountID, s.Name, s.Partition, p.Region
+	scoped.logger = c.logger.With().Str("account_id", p.AccountID).Str("region", p.Region).Logger()
+	return &scoped
+}

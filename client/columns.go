@@ -1,0 +1,26 @@
+package client
+
+import (
+	"context"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/cloudquery/plugin-sdk/v4/schema"
+)
+
+// The columns every table starts with, as in CloudQuery's AWS plugin.
+var (
+	AccountIDColumn = schema.Column{
+		Name: "account_id",
+		Type: arrow.BinaryTypes.String,
+		Resolver: func(_ context.Context, meta schema.ClientMeta, r *schema.Resource, c schema.Column) error {
+			return r.Set(c.Name, meta.(*Client).AccountID)
+		},
+	}
+	RegionColumn = schema.Column{
+		Name: "region",
+		Type: arrow.BinaryTypes.String,
+		Resolver: func(_ context.Context, meta schema.ClientMeta, r *schema.Resource, c schema.Column) error {
+			return r.Set(c.Name, meta.(*Client).Region)
+		},
+	}
+)

@@ -1,0 +1,117 @@
+package client
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+var (
+	regionPattern     = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$`)
+	roleARNPattern    = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
+	roleNamePattern   = regexp.MustCompile(`^[\w+=,.@/-]{1,64}$`)
+	accountIDPattern  = regexp.MustCompile(`^[0-9]{12}$`)
+	orgUnitPattern    = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$`)
+	sessionNameFormat = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+)
+
+// validate checks the decoded spec's values; it returns one line per problem.
+func (s *Spec) validate() []string {
+	var p problems
+	p.regions("spec.regions", s.Regions)
+	if len(s.Accounts) > 0 && s.Org != nil {
+		p.add("spec: `accounts` and `org` cannot be used together; keep `org` to discover the organization's accounts, or list them under `accounts`")
+	}
+	for i, a := range s.Accounts {
+		path := fmt.Sprintf("spec.accounts[%d]", i)
+		if strings.TrimSpace(a.ID) == "" {
+			p.add(path + ".id: is required; give each account a short name used in logs (e.g. \"prod\")")
+		}
+		p.roleARN(path+".role_arn", a.RoleARN)
+		p.sessionName(path+".role_session_name", a.RoleSessionName)
+		if a.ExternalID != "" && a.RoleARN == "" {
+			p.add(path + ".external_id: only applies with role_arn; add the role_arn to assume or remove external_id")
+		}
+		p.regions(path+".regions", a.Regions)
+	}
+	if o := s.Org; o != nil {
+		if o.MemberRoleName == "" {
+			p.add("spec.org.member_role_name: is required; set the role to assume in each member account (e.g. OrganizationAccountAccessRole)")
+		} else if strings.HasPrefix(o.MemberRoleName, "arn:") || !roleNamePattern.MatchString(o.MemberRoleName) {
+			p.add(fmt.Sprintf("spec.org.member_role_name: %q is not a role name; give the name only (e.g. OrganizationAccountAccessRole), not an ARN", o.MemberRoleName))
+		}
+		p.sessionName("spec.org.member_role_session_name", o.MemberRoleSessionName)
+		if o.AdminAccount != nil {
+			p.roleARN("spec.org.admin_account.role_arn", o.AdminAccount.RoleARN)
+			if o.AdminAccount.ExternalID != "" && o.AdminAccount.RoleARN == "" {
+				p.add("spec.org.admin_account.external_id: only applies with role_arn; add the role_arn to assume or remove external_id")
+			}
+		}
+		p.regions("spec.org.member_regions", o.MemberRegions)
+		for i, ou := range append(append([]string{}, o.OrganizationUnits...), o.SkipOrganizationUnits...) {
+			field := fmt.Sprintf("spec.org.organization_units[%d]", i)
+			if i >= len(o.OrganizationUnits) {
+				field = fmt.Sprintf("spec.org.skip_organization_units[%d]", i-len(o.OrganizationUnits))
+			}
+			if !orgUnitPattern.MatchString(ou) {
+				p.add(fmt.Sprintf("%s: %q is not an organizational unit or root id; use ids like ou-ab12-cd34ef56 or r-ab12", field, ou))
+			}
+		}
+		for i, id := range o.SkipMemberAccounts {
+			if !accountIDPattern.MatchString(id) {
+				p.add(fmt.Sprintf("spec.org.skip_member_accounts[%d]: %q is not an account id; use the 12-digit account number", i, id))
+			}
+		}
+	}
+	if s.CustomEndpointURL != "" {
+		u, err := url.Parse(s.CustomEndpointURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p.add(fmt.Sprintf("spec.custom_endpoint_url: %q is not a usable URL; give a full http(s) URL such as https://vpce-123.kms.us-east-1.vpce.amazonaws.com", s.CustomEndpointURL))
+		}
+	}
+	if *s.MaxRetries < 0 {
+		p.add(fmt.Sprintf("spec.max_retries: %d is negative; use 0 to never retry or a positive count (default %d)", *s.MaxRetries, defaultMaxRetries))
+	}
+	if *s.MaxBackoff < 1 {
+		p.add(fmt.Sprintf("spec.max_backoff: %d must be at least 1 second (default %d)", *s.MaxBackoff, defaultMaxBackoff))
+	}
+	if *s.Concurrency < 1 {
+		p.add(fmt.Sprintf("spec.concurrency: %d must be at least 1 (default %d)", *s.Concurrency, defaultConcurrency))
+	}
+	if sh := s.Shard; sh != nil {
+		if sh.Total < 1 {
+			p.add(fmt.Sprintf("spec.shard.total: %d must be at least 1 (the number of processes sharing the sync)", sh.Total))
+		} else if sh.Index < 0 || sh.Index >= sh.Total {
+			p.add(fmt.Sprintf("spec.shard.index: %d is out of range; use 0 to %d for shard.total %d", sh.Index, sh.Total-1, sh.Total))
+		}
+	}
+	return p
+}
+
+type problems []string
+
+func (p *problems) add(msg string) { *p = append(*p, msg) }
+
+func (p *problems) regions(path string, regions []string) {
+	for i, r := range regions {
+		switch {
+		case r == "*" && len(regions) > 1:
+			p.add(fmt.Sprintf("%s[%d]: \"*\" already means every enabled region; use [\"*\"] alone or list regions", path, i))
+		case r != "*" && !regionPattern.MatchString(r):
+			p.add(fmt.Sprintf("%s[%d]: %q is not a region name; use names like us-east-1, or [\"*\"] for every enabled region", path, i, r))
+		}
+	}
+}
+
+func (p *problems) roleARN(path, arn string) {
+	if arn != "" && !roleARNPattern.MatchString(arn) {
+		p.add(fmt.Sprintf("%s: %q is not an IAM role ARN; use the form arn:aws:iam::123456789012:role/RoleName", path, arn))
+	}
+}
+
+func (p *problems) sessionName(path, name string) {
+	if name != "" && !sessionNameFormat.MatchString(name) {
+		p.add(fmt.Sprintf("%s: %q is not a valid session name; use 2-64 letters, digits or +=,.@-", path, name))
+	}
+}

@@ -1,0 +1,65 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cloudquery/plugin-sdk/v4/message"
+	"github.com/cloudquery/plugin-sdk/v4/plugin"
+	"github.com/cloudquery/plugin-sdk/v4/scheduler"
+	"github.com/cloudquery/plugin-sdk/v4/schema"
+	"github.com/kmsaudit/cq-source-awskms/client"
+	"github.com/rs/zerolog"
+)
+
+// Client is the plugin's source client: it owns the table list, the scheduler and the AWS client.
+type Client struct {
+	plugin.UnimplementedDestination
+	logger    zerolog.Logger
+	tables    schema.Tables
+	scheduler *scheduler.Scheduler
+	aws       *client.Client
+}
+
+// Configure parses the spec and discovers the accounts and regions. The `doc` and `package`
+// commands call it with no spec and NoConnection, to read the tables only.
+func Configure(ctx context.Context, logger zerolog.Logger, specBytes []byte, opts plugin.NewClientOptions) (plugin.Client, error) {
+	c := &Client{logger: logger, tables: Tables()}
+	if opts.NoConnection {
+		return c, nil
+	}
+	spec, err := client.ParseSpec(specBytes)
+	if err != nil {
+		return nil, err
+	}
+	c.aws, err = client.New(ctx, logger, spec, nil)
+	if err != nil {
+		return nil, err
+	}
+	c.scheduler = scheduler.NewScheduler(
+		scheduler.WithLogger(logger),
+		scheduler.WithConcurrency(*spec.Concurrency),
+		scheduler.WithSingleResourceMaxConcurrency(50),
+		scheduler.WithSingleNestedTableMaxConcurrency(50),
+	)
+	return c, nil
+}
+
+func (c *Client) Tables(_ context.Context, opts plugin.TableOptions) (schema.Tables, error) {
+	return c.tables.FilterDfs(opts.Tables, opts.SkipTables, opts.SkipDependentTables)
+}
+
+func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- message.SyncMessage) error {
+	if c.aws == nil {
+		return fmt.Errorf("sync needs a configured client")
+	}
+	tables, err := c.tables.FilterDfs(opts.Tables, opts.SkipTables, opts.SkipDependentTables)
+	if err != nil {
+		return err
+	}
+	err = c.scheduler.Sync(ctx, c.aws, tables, res, scheduler.WithSyncDeterministicCQID(opts.DeterministicCQID))
+	logSummary(c.logger, c.aws)
+	return err
+}
+
+func (*Client) Close(context.Context) error { return nil }

@@ -1,0 +1,26 @@
+package plugin
+
+import (
+	"github.com/cloudquery/plugin-sdk/v4/schema"
+	"github.com/cloudquery/plugin-sdk/v4/transformers"
+	"github.com/kmsaudit/cq-source-awskms/resources/services/cloudhsmv2"
+	"github.com/kmsaudit/cq-source-awskms/resources/services/kms"
+)
+
+// Tables returns every table the plugin syncs, transformed and with CloudQuery's _cq columns.
+func Tables() schema.Tables {
+	tables := schema.Tables{
+		kms.Keys(),
+		kms.Aliases(),
+		cloudhsmv2.Clusters(),
+		cloudhsmv2.Backups(),
+	}
+	if err := transformers.TransformTables(tables); err != nil {
+		panic(err)
+	}
+	transformers.SetParents(tables, nil)
+	for _, t := range tables {
+		schema.AddCqIDs(t)
+	}
+	return tables
+}

@@ -1,0 +1,56 @@
+package kms
+
+import (
+	"context"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/cloudquery/plugin-sdk/v4/schema"
+	"github.com/cloudquery/plugin-sdk/v4/transformers"
+	"github.com/kmsaudit/cq-source-awskms/client"
+)
+
+func KeyGrants() *schema.Table {
+	return &schema.Table{
+		Name:        "aws_kms_key_grants",
+		Description: "https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantListEntry.html",
+		Resolver:    fetchKeyGrants,
+		Transform:   transformers.TransformWithStruct(&types.GrantListEntry{}, transformers.WithSkipFields("GrantId")),
+		Columns: []schema.Column{
+			client.AccountIDColumn,
+			client.RegionColumn,
+			{
+				Name:                "key_arn",
+				Type:                arrow.BinaryTypes.String,
+				Resolver:            schema.ParentColumnResolver("arn"),
+				PrimaryKeyComponent: true,
+			},
+			{
+				Name:                "grant_id",
+				Type:                arrow.BinaryTypes.String,
+				Resolver:            schema.PathResolver("GrantId"),
+				PrimaryKeyComponent: true,
+			},
+		},
+	}
+}
+
+// fetchKeyGrants streams the key's grants page by page (100, the most ListGrants returns).
+func fetchKeyGrants(ctx context.Context, meta schema.ClientMeta, parent *schema.Resource, res chan<- any) error {
+	c := meta.(*client.Client)
+	key := parent.Item.(*types.KeyMetadata)
+	p := kms.NewListGrantsPaginator(c.Services().KMS, &kms.ListGrantsInput{KeyId: key.Arn, Limit: aws.Int32(100)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			if client.IsNotFound(err) {
+				return nil
+			}
+			return c.RecordFailure("aws_kms_key_grants", "ListGrants", aws.ToString(key.Arn), err)
+		}
+		res <- page.Grants
+	}
+	return nil
+}

@@ -1,0 +1,75 @@
+package kms
+
+import (
+	"context"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/cloudquery/plugin-sdk/v4/schema"
+	sdktypes "github.com/cloudquery/plugin-sdk/v4/types"
+	"github.com/kmsaudit/cq-source-awskms/client"
+)
+
+// KeyPolicy is one named policy document of a key (today every key has one, "default").
+type KeyPolicy struct {
+	Name   string
+	Policy string
+}
+
+func KeyPolicies() *schema.Table {
+	return &schema.Table{
+		Name:        "aws_kms_key_policies",
+		Description: "https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html",
+		Resolver:    fetchKeyPolicies,
+		Columns: []schema.Column{
+			client.AccountIDColumn,
+			client.RegionColumn,
+			{
+				Name:                "key_arn",
+				Type:                arrow.BinaryTypes.String,
+				Resolver:            schema.ParentColumnResolver("arn"),
+				PrimaryKeyComponent: true,
+			},
+			{
+				Name:                "name",
+				Type:                arrow.BinaryTypes.String,
+				Resolver:            schema.PathResolver("Name"),
+				PrimaryKeyComponent: true,
+			},
+			{
+				Name:     "policy",
+				Type:     sdktypes.ExtensionTypes.JSON,
+				Resolver: schema.PathResolver("Policy"),
+			},
+		},
+	}
+}
+
+func fetchKeyPolicies(ctx context.Context, meta schema.ClientMeta, parent *schema.Resource, res chan<- any) error {
+	c := meta.(*client.Client)
+	key := parent.Item.(*types.KeyMetadata)
+	api := c.Services().KMS
+	p := kms.NewListKeyPoliciesPaginator(api, &kms.ListKeyPoliciesInput{KeyId: key.Arn, Limit: aws.Int32(1000)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			if client.IsNotFound(err) {
+				return nil
+			}
+			return c.RecordFailure("aws_kms_key_policies", "ListKeyPolicies", aws.ToString(key.Arn), err)
+		}
+		for _, name := range page.PolicyNames {
+			out, err := api.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: key.Arn, PolicyName: aws.String(name)})
+			if err != nil {
+				if client.IsNotFound(err) {
+					return nil
+				}
+				return c.RecordFailure("aws_kms_key_policies", "GetKeyPolicy", aws.ToString(key.Arn), err)
+			}
+			res <- &KeyPolicy{Name: name, Policy: aws.ToString(out.Policy)}
+		}
+	}
+	return nil
+}
