@@ -19,10 +19,10 @@ func ParseSpec(raw []byte) (*Spec, error) {
 	}
 	var problems []string
 	decodeStrict(json.RawMessage(raw), reflect.ValueOf(&spec).Elem(), "spec", &problems)
-	if len(problems) == 0 {
-		spec.setDefaults()
-		problems = spec.validate()
-	}
+	// Values are checked even when some keys were wrong, so that one run reports everything;
+	// a field that failed to decode keeps its default and raises no second complaint.
+	spec.setDefaults()
+	problems = append(problems, spec.validate()...)
 	if len(problems) > 0 {
 		return nil, &SpecError{Problems: problems}
 	}
@@ -102,12 +102,14 @@ func decodeObject(raw json.RawMessage, v reflect.Value, path string, problems *[
 func suggestField(key string, known map[string]int) string {
 	names := make([]string, 0, len(known))
 	for name := range known {
-		if strings.EqualFold(strings.ReplaceAll(name, "_", ""), strings.ReplaceAll(key, "_", "")) {
-			return fmt.Sprintf("did you mean %q?", name)
-		}
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	for _, name := range names {
+		if editDistance(normalizeKey(name), normalizeKey(key)) <= 2 {
+			return fmt.Sprintf("did you mean %q?", name)
+		}
+	}
 	return "remove it or use one of: " + strings.Join(names, ", ")
 }
 
@@ -149,4 +151,27 @@ func jsonKind(raw json.RawMessage) string {
 		return "an object"
 	}
 	return "null"
+}
+
+func normalizeKey(k string) string { return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k)) }
+
+// editDistance is the Levenshtein distance, to suggest the key a typo meant.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
