@@ -153,7 +153,9 @@ func jsonKind(raw json.RawMessage) string {
 	return "null"
 }
 
-func normalizeKey(k string) string { return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k)) }
+func normalizeKey(k string) string {
+	return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k))
+}
 
 // editDistance is the Levenshtein distance, to suggest the key a typo meant.
 func editDistance(a, b string) int {
