@@ -19,6 +19,12 @@ type Spec struct {
 	MaxBackoff *int `json:"max_backoff,omitempty" jsonschema:"minimum=1,default=30"`
 	// Concurrency bounds the scheduler's parallel work (default 10000).
 	Concurrency *int `json:"concurrency,omitempty" jsonschema:"minimum=1,default=10000"`
+	// QuotaShare is the share of each AWS request quota the sync may use (default 1), leaving the
+	// rest to the account's other callers.
+	QuotaShare *float64 `json:"quota_share,omitempty" jsonschema:"exclusiveMinimum=0,maximum=1,default=1"`
+	// RateLimits overrides the pace of single operations, in calls per second per account and
+	// region, e.g. {"ListGrants": 50}. It is not scaled by quota_share.
+	RateLimits map[string]float64 `json:"rate_limits,omitempty"`
 	// Shard splits the (account, region) pairs across several processes.
 	Shard *Shard `json:"shard,omitempty"`
 }
@@ -84,6 +90,10 @@ func (s *Spec) setDefaults() {
 	if s.Concurrency == nil {
 		v := defaultConcurrency
 		s.Concurrency = &v
+	}
+	if s.QuotaShare == nil {
+		v := 1.0
+		s.QuotaShare = &v
 	}
 	if s.Org != nil && s.Org.MemberRoleSessionName == "" {
 		s.Org.MemberRoleSessionName = defaultRoleSessionName

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -79,6 +80,17 @@ func (s *Spec) validate() []string {
 	if *s.Concurrency < 1 {
 		p.add(fmt.Sprintf("spec.concurrency: %d must be at least 1 (default %d)", *s.Concurrency, defaultConcurrency))
 	}
+	if q := *s.QuotaShare; q <= 0 || q > 1 {
+		p.add(fmt.Sprintf("spec.quota_share: %v is out of range; use a share above 0 and at most 1 (e.g. 0.5 leaves half of each quota to other callers)", q))
+	}
+	for _, op := range sortedKeys(s.RateLimits) {
+		if s.RateLimits[op] <= 0 {
+			p.add(fmt.Sprintf("spec.rate_limits.%s: %v must be above 0 calls per second", op, s.RateLimits[op]))
+		}
+		if _, known := documentedQuotas[op]; !known && !pacedElsewhere[op] {
+			p.add(fmt.Sprintf("spec.rate_limits.%s: not an operation the plugin calls; use one of: %s", op, strings.Join(sortedKeys(documentedQuotas), ", ")))
+		}
+	}
 	if sh := s.Shard; sh != nil {
 		if sh.Total < 1 {
 			p.add(fmt.Sprintf("spec.shard.total: %d must be at least 1 (the number of processes sharing the sync)", sh.Total))
@@ -114,4 +126,16 @@ func (p *problems) sessionName(path, name string) {
 	if name != "" && !sessionNameFormat.MatchString(name) {
 		p.add(fmt.Sprintf("%s: %q is not a valid session name; use 2-64 letters, digits or +=,.@-", path, name))
 	}
+}
+
+// pacedElsewhere are operations the plugin calls that have no documented quota but may be paced.
+var pacedElsewhere = map[string]bool{"DescribeClusters": true, "DescribeBackups": true, "ListAccounts": true, "ListRegions": true}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -32,7 +32,7 @@ func Configure(ctx context.Context, logger zerolog.Logger, specBytes []byte, opt
 	if err != nil {
 		return nil, err
 	}
-	c.aws, err = client.New(ctx, logger, spec, nil)
+	c.aws, err = client.New(ctx, logger, spec, client.NewRateLimiter(spec))
 	if err != nil {
 		return nil, err
 	}
