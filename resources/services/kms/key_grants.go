@@ -15,9 +15,9 @@ import (
 func KeyGrants() *schema.Table {
 	return &schema.Table{
 		Name:        "aws_kms_key_grants",
-		Description: "https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantListEntry.html",
+		Description: "Grants on each key (https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantListEntry.html), with audit facts: grantee_type, is_cross_account, one allows_* column per operation family, is_delegating (CreateGrant held by a principal that is not an AWS service), constraint_type.",
 		Resolver:    fetchKeyGrants,
-		Transform:   transformers.TransformWithStruct(&types.GrantListEntry{}, transformers.WithSkipFields("GrantId")),
+		Transform:   transformers.TransformWithStruct(&Grant{}, transformers.WithUnwrapAllEmbeddedStructs(), transformers.WithSkipFields("GrantId")),
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,
@@ -50,7 +50,14 @@ func fetchKeyGrants(ctx context.Context, meta schema.ClientMeta, parent *schema.
 			}
 			return c.RecordFailure("aws_kms_key_grants", "ListGrants", aws.ToString(key.Arn), err)
 		}
-		res <- page.Grants
+		res <- grantRows(page.Grants, c.AccountID, orgAccounts(c))
 	}
 	return nil
+}
+
+func orgAccounts(c *client.Client) map[string]bool {
+	if c.Org == nil {
+		return nil
+	}
+	return c.Org.Accounts
 }

@@ -8,21 +8,42 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
+	"github.com/cloudquery/plugin-sdk/v4/transformers"
 	sdktypes "github.com/cloudquery/plugin-sdk/v4/types"
+	"github.com/kmsaudit/cq-source-awskms/analysis"
 	"github.com/kmsaudit/cq-source-awskms/client"
 )
 
-// KeyPolicy is one named policy document of a key (today every key has one, "default").
+// KeyPolicy is one named policy document of a key (today every key has one, "default") with
+// the audit facts read from it.
 type KeyPolicy struct {
 	Name   string
 	Policy string
+	analysis.PolicyFacts
+	parsed *analysis.Policy
+}
+
+// newKeyPolicy parses the document; one that cannot be parsed keeps its raw text and no facts.
+func newKeyPolicy(c *client.Client, keyARN, name, doc string) *KeyPolicy {
+	p := &KeyPolicy{Name: name, Policy: doc}
+	parsed, err := analysis.ParsePolicy(doc)
+	if err != nil {
+		if report := c.RecordFailure("aws_kms_key_policies", "ParsePolicy", keyARN, err); report != nil {
+			c.Logger().Warn().Err(report).Msg("key policy not analysed")
+		}
+		return p
+	}
+	p.parsed = parsed
+	p.PolicyFacts = analysis.AnalyzePolicy(parsed, c.AccountID)
+	return p
 }
 
 func KeyPolicies() *schema.Table {
 	return &schema.Table{
 		Name:        "aws_kms_key_policies",
-		Description: "https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html",
+		Description: "Key policies (https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html) with audit facts: whether the policy enables IAM policies, who may call kms:CreateGrant and kms:PutKeyPolicy, whether CreateGrant requires kms:GrantIsForAWSResource, wildcard principals.",
 		Resolver:    fetchKeyPolicies,
+		Transform:   transformers.TransformWithStruct(&analysis.PolicyFacts{}),
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,
@@ -44,6 +65,7 @@ func KeyPolicies() *schema.Table {
 				Resolver: schema.PathResolver("Policy"),
 			},
 		},
+		Relations: []*schema.Table{KeyPolicyStatements()},
 	}
 }
 
@@ -68,7 +90,7 @@ func fetchKeyPolicies(ctx context.Context, meta schema.ClientMeta, parent *schem
 				}
 				return c.RecordFailure("aws_kms_key_policies", "GetKeyPolicy", aws.ToString(key.Arn), err)
 			}
-			res <- &KeyPolicy{Name: name, Policy: aws.ToString(out.Policy)}
+			res <- newKeyPolicy(c, aws.ToString(key.Arn), name, aws.ToString(out.Policy))
 		}
 	}
 	return nil

@@ -1,0 +1,21 @@
+package kms
+
+import (
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/kmsaudit/cq-source-awskms/analysis"
+)
+
+// Grant is one row of aws_kms_key_grants: the API's entry and the audit facts derived from it,
+// so that a query never has to parse principals or operation lists.
+type Grant struct {
+	types.GrantListEntry
+	analysis.GrantFacts
+}
+
+func grantRows(entries []types.GrantListEntry, keyAccount string, org map[string]bool) []*Grant {
+	rows := make([]*Grant, len(entries))
+	for i, g := range entries {
+		rows[i] = &Grant{GrantListEntry: g, GrantFacts: analysis.AnalyzeGrant(g, keyAccount, org)}
+	}
+	return rows
+}
