@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/cloudquery/plugin-sdk/v4/state"
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 )
@@ -31,6 +32,10 @@ type Client struct {
 	Org      *OrgInfo
 	Calls    *CallStats
 	failures *Failures
+	memo     *memo
+	// State keeps incremental tables' cursors between syncs (CloudQuery's backend_options); a
+	// no-op client when the sync has no backend.
+	State state.Client
 
 	pairs    []Pair
 	accounts map[string]*accountSession
@@ -48,6 +53,8 @@ func New(ctx context.Context, logger zerolog.Logger, spec *Spec, pacer Pacer) (*
 		Spec:     spec,
 		Calls:    &CallStats{},
 		failures: newFailures(),
+		memo:     &memo{entries: map[string]*memoEntry{}},
+		State:    &state.NoOpClient{},
 		accounts: map[string]*accountSession{},
 		services: map[Pair]*Services{},
 	}

@@ -25,6 +25,9 @@ type Spec struct {
 	// RateLimits overrides the pace of single operations, in calls per second per account and
 	// region, e.g. {"ListGrants": 50}. It is not scaled by quota_share.
 	RateLimits map[string]float64 `json:"rate_limits,omitempty"`
+	// GrantEventsLookbackDays is how far back the first sync reads CloudTrail's grant events, and
+	// how far back each grant's creator is looked up (default and most: 90, CloudTrail's history).
+	GrantEventsLookbackDays int `json:"grant_events_lookback_days,omitempty" jsonschema:"minimum=1,maximum=90,default=90"`
 	// Shard splits the (account, region) pairs across several processes.
 	Shard *Shard `json:"shard,omitempty"`
 }
@@ -90,6 +93,9 @@ func (s *Spec) setDefaults() {
 	if s.Concurrency == nil {
 		v := defaultConcurrency
 		s.Concurrency = &v
+	}
+	if s.GrantEventsLookbackDays == 0 {
+		s.GrantEventsLookbackDays = 90
 	}
 	if s.QuotaShare == nil {
 		v := 1.0

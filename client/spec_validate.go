@@ -91,6 +91,9 @@ func (s *Spec) validate() []string {
 			p.add(fmt.Sprintf("spec.rate_limits.%s: not an operation the plugin calls; use one of: %s", op, strings.Join(sortedKeys(documentedQuotas), ", ")))
 		}
 	}
+	if d := s.GrantEventsLookbackDays; d < 1 || d > 90 {
+		p.add(fmt.Sprintf("spec.grant_events_lookback_days: %d is out of range; use 1 to 90 (CloudTrail keeps 90 days of events)", d))
+	}
 	if sh := s.Shard; sh != nil {
 		if sh.Total < 1 {
 			p.add(fmt.Sprintf("spec.shard.total: %d must be at least 1 (the number of processes sharing the sync)", sh.Total))

@@ -8,6 +8,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/cloudquery/plugin-sdk/v4/scheduler"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
+	"github.com/cloudquery/plugin-sdk/v4/state"
 	"github.com/kmsaudit/cq-source-awskms/client"
 	"github.com/rs/zerolog"
 )
@@ -57,9 +58,22 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	if err != nil {
 		return err
 	}
+	stateClient, err := state.NewConnectedClient(ctx, opts.BackendOptions)
+	if err != nil {
+		return fmt.Errorf("connecting to the state backend (backend_options): %w", err)
+	}
+	defer stateClient.Close()
+	c.aws.State = stateClient
 	err = c.scheduler.Sync(ctx, c.aws, tables, res, scheduler.WithSyncDeterministicCQID(opts.DeterministicCQID))
 	logSummary(c.logger, c.aws)
-	return err
+	if err != nil {
+		return err
+	}
+	// Cursors are saved only after every row was handed on, so a failed sync re-reads.
+	if err := stateClient.Flush(ctx); err != nil {
+		return fmt.Errorf("saving incremental cursors to the state backend: %w", err)
+	}
+	return nil
 }
 
 func (*Client) Close(context.Context) error { return nil }

@@ -12,6 +12,7 @@ func Tables() schema.Tables {
 	tables := schema.Tables{
 		kms.Keys(),
 		kms.Aliases(),
+		kms.GrantEvents(),
 		cloudhsmv2.Clusters(),
 		cloudhsmv2.Backups(),
 	}

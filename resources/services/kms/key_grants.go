@@ -41,6 +41,7 @@ func KeyGrants() *schema.Table {
 func fetchKeyGrants(ctx context.Context, meta schema.ClientMeta, parent *schema.Resource, res chan<- any) error {
 	c := meta.(*client.Client)
 	key := parent.Item.(*types.KeyMetadata)
+	lineage := grantLineage(ctx, c)
 	p := kms.NewListGrantsPaginator(c.Services().KMS, &kms.ListGrantsInput{KeyId: key.Arn, Limit: aws.Int32(100)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -50,7 +51,7 @@ func fetchKeyGrants(ctx context.Context, meta schema.ClientMeta, parent *schema.
 			}
 			return c.RecordFailure("aws_kms_key_grants", "ListGrants", aws.ToString(key.Arn), err)
 		}
-		res <- grantRows(page.Grants, c.AccountID, orgAccounts(c))
+		res <- grantRows(page.Grants, aws.ToString(key.Arn), c.AccountID, orgAccounts(c), lineage)
 	}
 	return nil
 }

@@ -1,0 +1,67 @@
+package analysis
+
+import (
+	"testing"
+	"time"
+)
+
+func createGrantEvent(grantID, caller, grantee string, at int, ops ...string) GrantEvent {
+	e := GrantEvent{EventName: "CreateGrant", KeyARN: "arn:aws:kms:us-east-1:111111111111:key/k", EventTime: time.Unix(int64(at), 0), Operations: ops}
+	if grantID != "" {
+		e.GrantID = &grantID
+	}
+	e.CallerARN, e.GranteePrincipal = &caller, &grantee
+	return e
+}
+
+// The seed's nested granting: an admin grants hugh-grant DescribeKey+CreateGrant, hugh-grant
+// then hands grants on; a denied attempt leaves no grant.
+func TestLineageFollowsNestedGrants(t *testing.T) {
+	const (
+		admin  = "arn:aws:sts::111111111111:assumed-role/KeyAdminRole/alice"
+		hugh   = "arn:aws:iam::111111111111:user/hugh-grant"
+		sample = "arn:aws:iam::111111111111:user/sample-user"
+		key    = "arn:aws:kms:us-east-1:111111111111:key/k"
+	)
+	l := NewLineage()
+	l.Add(createGrantEvent("g-hugh", admin, hugh, 10, "DescribeKey", "CreateGrant"))
+	l.Add(createGrantEvent("g-same", hugh, sample, 20, "DescribeKey", "CreateGrant"))
+	l.Add(createGrantEvent("g-fewer", hugh, sample, 30, "DescribeKey"))
+	denied := createGrantEvent("g-denied", hugh, sample, 40, "DescribeKey", "Decrypt", "CreateGrant")
+	code := "AccessDenied"
+	denied.ErrorCode = &code
+	l.Add(denied)
+	l.Add(createGrantEvent("g-by-sample", sample, "arn:aws:iam::111111111111:role/app", 50, "Decrypt"))
+
+	cases := []struct{ grant, createdBy, parent string }{
+		{"g-hugh", admin, ""},
+		{"g-same", hugh, "g-hugh"},
+		{"g-fewer", hugh, "g-hugh"},
+		{"g-by-sample", sample, "g-same"},
+		{"g-denied", "", ""},
+		{"unknown", "", ""},
+	}
+	for _, tc := range cases {
+		if got := deref(l.CreatedBy(tc.grant)); got != tc.createdBy {
+			t.Errorf("CreatedBy(%s) = %q, want %q", tc.grant, got, tc.createdBy)
+		}
+		if got := deref(l.ParentOf(key, tc.grant)); got != tc.parent {
+			t.Errorf("ParentOf(%s) = %q, want %q", tc.grant, got, tc.parent)
+		}
+	}
+	if got := l.ParentOf("arn:aws:kms:us-east-1:111111111111:key/other", "g-same"); got != nil {
+		t.Errorf("a grant on another key was taken as parent: %s", *got)
+	}
+}
+
+// A role's grant is the parent of grants its sessions create; a later grant cannot be a parent.
+func TestLineageMatchesRoleSessionsAndTime(t *testing.T) {
+	const key = "arn:aws:kms:us-east-1:111111111111:key/k"
+	l := NewLineage()
+	l.Add(createGrantEvent("g-role", "arn:aws:iam::111111111111:root", "arn:aws:iam::111111111111:role/path/Deployer", 10, "CreateGrant", "Encrypt"))
+	l.Add(createGrantEvent("g-child", "arn:aws:sts::111111111111:assumed-role/Deployer/ci-42", "arn:aws:iam::222222222222:root", 20, "Encrypt"))
+	l.Add(createGrantEvent("g-late", "arn:aws:iam::111111111111:root", "arn:aws:iam::111111111111:role/Deployer", 30, "CreateGrant"))
+	if got := deref(l.ParentOf(key, "g-child")); got != "g-role" {
+		t.Errorf("parent of a session's grant = %q, want g-role", got)
+	}
+}
