@@ -30,14 +30,21 @@ func (l *Lineage) Add(e GrantEvent) {
 	if e.EventName != "CreateGrant" || e.ErrorCode != nil || e.GrantID == nil {
 		return
 	}
-	c := &creation{grantID: *e.GrantID, caller: deref(e.CallerARN), grantee: deref(e.GranteePrincipal), at: e.EventTime}
+	// A caller from another account is logged with its account only (userIdentity type
+	// AWSAccount); the account id is then the best "created by" there is.
+	caller := deref(e.CallerARN)
+	if caller == "" {
+		caller = deref(e.CallerAccountID)
+	}
+	c := &creation{grantID: *e.GrantID, caller: caller, grantee: deref(e.GranteePrincipal), at: e.EventTime}
 	l.byGrant[c.grantID] = c
 	if slices.Contains(e.Operations, "CreateGrant") {
 		l.delegations[e.KeyARN] = append(l.delegations[e.KeyARN], c)
 	}
 }
 
-// CreatedBy is the caller of the grant's CreateGrant, or nil when the event is not known.
+// CreatedBy is the caller of the grant's CreateGrant (its ARN, or its account id when the call
+// came from another account), or nil when the event is not known.
 func (l *Lineage) CreatedBy(grantID string) *string {
 	if c, ok := l.byGrant[grantID]; ok && c.caller != "" {
 		return &c.caller
