@@ -202,4 +202,3 @@ func keyIDs(keys []testsource.Key) []string {
 	}
 	return ids
 }
-
