@@ -1,0 +1,174 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/smithy-go/middleware"
+)
+
+// encodeAWSJSON writes an aws-sdk-go-v2 value the way the AWS JSON protocols
+// (awsJson1.1, restJson1 bodies) put it on the wire:
+//   - struct field names are the wire member names (true for every shape this
+//     emulator serves; checked against the SDK schemas);
+//   - time.Time is epoch seconds, with milliseconds when there are any;
+//   - nil pointers, nil slices and maps, false, 0 and "" are left out, as the
+//     SDK's own serializers do; non-nil empty slices and maps are written as
+//     [] and {} so "empty" and "absent" stay distinguishable;
+//   - enum types are strings; unexported fields and ResultMetadata are skipped.
+func encodeAWSJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := encodeValue(&buf, reflect.ValueOf(v)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	metadataType = reflect.TypeFor[middleware.Metadata]()
+)
+
+func encodeValue(buf *bytes.Buffer, v reflect.Value) error {
+	if v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			buf.WriteString("null")
+			return nil
+		}
+		return encodeValue(buf, v.Elem())
+	}
+	if v.Type() == timeType {
+		buf.WriteString(epochSeconds(v.Interface().(time.Time)))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return writeJSONString(buf, v.String())
+	case reflect.Bool:
+		buf.WriteString(strconv.FormatBool(v.Bool()))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		buf.WriteString(strconv.FormatInt(v.Int(), 10))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		buf.WriteString(strconv.FormatUint(v.Uint(), 10))
+	case reflect.Float32, reflect.Float64:
+		buf.WriteString(strconv.FormatFloat(v.Float(), 'g', -1, 64))
+	case reflect.Slice, reflect.Array:
+		return encodeList(buf, v)
+	case reflect.Map:
+		return encodeMap(buf, v)
+	case reflect.Struct:
+		return encodeStruct(buf, v)
+	default:
+		return fmt.Errorf("awsjson: cannot encode %s", v.Type())
+	}
+	return nil
+}
+
+func encodeList(buf *bytes.Buffer, v reflect.Value) error {
+	if v.Type().Elem().Kind() == reflect.Uint8 {
+		// Blobs are base64 strings on the wire; encoding/json does exactly that.
+		b, err := json.Marshal(v.Bytes())
+		buf.Write(b)
+		return err
+	}
+	buf.WriteByte('[')
+	for i := range v.Len() {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := encodeValue(buf, v.Index(i)); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte(']')
+	return nil
+}
+
+func encodeMap(buf *bytes.Buffer, v reflect.Value) error {
+	if v.Type().Key().Kind() != reflect.String {
+		return fmt.Errorf("awsjson: map key %s is not a string", v.Type().Key())
+	}
+	keys := v.MapKeys()
+	slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+	buf.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := writeJSONString(buf, k.String()); err != nil {
+			return err
+		}
+		buf.WriteByte(':')
+		if err := encodeValue(buf, v.MapIndex(k)); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+func encodeStruct(buf *bytes.Buffer, v reflect.Value) error {
+	buf.WriteByte('{')
+	first := true
+	for i := range v.NumField() {
+		field := v.Type().Field(i)
+		if !field.IsExported() || field.Type == metadataType {
+			continue
+		}
+		fv := v.Field(i)
+		if omitOnWire(fv) {
+			continue
+		}
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		if err := writeJSONString(buf, field.Name); err != nil {
+			return err
+		}
+		buf.WriteByte(':')
+		if err := encodeValue(buf, fv); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+// omitOnWire mirrors the SDK serializers: unset members are not written.
+func omitOnWire(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
+		return v.IsNil()
+	case reflect.Struct:
+		return v.Type() == timeType && v.Interface().(time.Time).IsZero()
+	default:
+		return v.IsZero()
+	}
+}
+
+// epochSeconds formats a timestamp as the SDK parses it: seconds with up to
+// millisecond precision.
+func epochSeconds(t time.Time) string {
+	ms := t.UnixMilli()
+	if ms%1000 == 0 {
+		return strconv.FormatInt(ms/1000, 10)
+	}
+	return strconv.FormatFloat(float64(ms)/1000, 'f', 3, 64)
+}
+
+func writeJSONString(buf *bytes.Buffer, s string) error {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return err
+	}
+	buf.Truncate(buf.Len() - 1) // Encode appends a newline
+	return nil
+}

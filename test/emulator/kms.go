@@ -1,0 +1,339 @@
+package emulator
+
+import (
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+)
+
+// kmsOperations is the read-only KMS API (TrentService, awsJson1.1).
+var kmsOperations = map[string]handler{
+	"ListKeys":             (*Server).kmsListKeys,
+	"DescribeKey":          (*Server).kmsDescribeKey,
+	"ListResourceTags":     (*Server).kmsListResourceTags,
+	"ListAliases":          (*Server).kmsListAliases,
+	"ListGrants":           (*Server).kmsListGrants,
+	"ListKeyPolicies":      (*Server).kmsListKeyPolicies,
+	"GetKeyPolicy":         (*Server).kmsGetKeyPolicy,
+	"GetKeyRotationStatus": (*Server).kmsGetKeyRotationStatus,
+	"ListKeyRotations":     (*Server).kmsListKeyRotations,
+}
+
+// kmsInput holds every request member the served KMS operations read.
+type kmsInput struct {
+	KeyId            *string
+	Limit            *int64
+	Marker           *string
+	GrantId          *string
+	GranteePrincipal *string
+	PolicyName       *string
+}
+
+func (s *Server) kmsInput(req *request) (kmsInput, error) {
+	var in kmsInput
+	return in, req.decode(&in)
+}
+
+func invalidMarker() *apiError {
+	return clientError("InvalidMarkerException", "The request was rejected because the marker that specifies where pagination should next begin is not valid.")
+}
+
+func keyNotFound(ref string) *apiError {
+	return clientError("NotFoundException", "Key '%s' does not exist", ref)
+}
+
+// findKey resolves a KeyId member (key id or key ARN; alias name or alias ARN
+// where KMS accepts them) in the caller's account and region, then applies
+// the per-key faults. Call with the World read-locked.
+func (s *Server) findKey(req *request, rd *RegionData, ref *string, allowAlias bool) (*Key, *apiError) {
+	if ref == nil || *ref == "" {
+		return nil, validationError("keyId", "null", "Member must not be null")
+	}
+	id := *ref
+	if strings.HasPrefix(id, "arn:") {
+		fields := strings.SplitN(id, ":", 6)
+		if len(fields) != 6 || fields[2] != "kms" {
+			return nil, clientError("NotFoundException", "Invalid arn %s", id)
+		}
+		if fields[3] != req.region || fields[4] != req.caller.Account {
+			return nil, keyNotFound(id)
+		}
+		id = fields[5] // key/<id> or alias/<name>
+		if after, ok := strings.CutPrefix(id, "key/"); ok {
+			id = after
+		}
+	}
+	if strings.HasPrefix(id, "alias/") {
+		if !allowAlias {
+			return nil, clientError("NotFoundException", "Invalid keyId %s", *ref)
+		}
+		target := ""
+		for _, a := range rd.Aliases {
+			if *a.AliasName == id && a.TargetKeyId != nil {
+				target = *a.TargetKeyId
+			}
+		}
+		if target == "" {
+			return nil, clientError("NotFoundException", "Alias %s is not found.", aliasARN(s.world.Partition, req.region, req.caller.Account, id))
+		}
+		id = target
+	}
+	k := rd.Key(id)
+	if k == nil {
+		return nil, keyNotFound(keyARN(s.world.Partition, req.region, req.caller.Account, id))
+	}
+	if fault := s.keyFault(rd, k, req); fault != nil {
+		return nil, fault
+	}
+	return k, nil
+}
+
+// withKey runs fn on the request's key with the World read-locked.
+func (s *Server) withKey(req *request, allowAlias bool, fn func(in kmsInput, k *Key) (any, error)) (any, error) {
+	in, err := s.kmsInput(req)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	s.world.Read(func() {
+		rd := s.world.Region(req.caller.Account, req.region)
+		k, aerr := s.findKey(req, rd, in.KeyId, allowAlias)
+		if aerr != nil {
+			err = aerr
+			return
+		}
+		out, err = fn(in, k)
+	})
+	return out, err
+}
+
+func (s *Server) kmsListKeys(req *request) (any, error) {
+	in, err := s.kmsInput(req)
+	if err != nil {
+		return nil, err
+	}
+	limit, aerr := limitParam(in.Limit, "limit", 1, 1000, 100)
+	if aerr != nil {
+		return nil, aerr
+	}
+	after, ok := decodePosition(in.Marker)
+	if !ok {
+		return nil, invalidMarker()
+	}
+	out := &kms.ListKeysOutput{Keys: []kmstypes.KeyListEntry{}}
+	s.world.Read(func() {
+		keys := s.world.Region(req.caller.Account, req.region).Keys
+		start := sort.Search(len(keys), func(i int) bool { return keyPosition(keys[i]) > after })
+		end, more := pageEnd(len(keys), start, limit)
+		for _, k := range keys[start:end] {
+			out.Keys = append(out.Keys, kmstypes.KeyListEntry{KeyId: aws.String(k.ID()), KeyArn: aws.String(k.ARN())})
+		}
+		if more {
+			out.Truncated, out.NextMarker = true, positionToken(keyPosition(keys[end-1]))
+		}
+	})
+	return out, nil
+}
+
+func keyPosition(k *Key) string { return positionKey(*k.Metadata.CreationDate, k.ID()) }
+
+func (s *Server) kmsDescribeKey(req *request) (any, error) {
+	return s.withKey(req, true, func(_ kmsInput, k *Key) (any, error) {
+		md := k.Metadata
+		return &kms.DescribeKeyOutput{KeyMetadata: &md}, nil
+	})
+}
+
+// kmsListResourceTags lists a key's tags. AWS managed keys answer with an
+// empty list: their policy allows kms:List* to the account.
+func (s *Server) kmsListResourceTags(req *request) (any, error) {
+	return s.withKey(req, false, func(in kmsInput, k *Key) (any, error) {
+		limit, aerr := limitParam(in.Limit, "limit", 1, 50, 50)
+		if aerr != nil {
+			return nil, aerr
+		}
+		start, ok := decodeOffset(in.Marker)
+		if !ok || start > len(k.Tags) {
+			return nil, invalidMarker()
+		}
+		end, more := pageEnd(len(k.Tags), start, limit)
+		out := &kms.ListResourceTagsOutput{Tags: k.Tags[start:end:end]}
+		if more {
+			out.Truncated, out.NextMarker = true, offsetToken(end)
+		}
+		return out, nil
+	})
+}
+
+func (s *Server) kmsListAliases(req *request) (any, error) {
+	in, err := s.kmsInput(req)
+	if err != nil {
+		return nil, err
+	}
+	limit, aerr := limitParam(in.Limit, "limit", 1, 100, 50)
+	if aerr != nil {
+		return nil, aerr
+	}
+	after, ok := decodePosition(in.Marker)
+	if !ok {
+		return nil, invalidMarker()
+	}
+	out := &kms.ListAliasesOutput{Aliases: []kmstypes.AliasListEntry{}}
+	s.world.Read(func() {
+		rd := s.world.Region(req.caller.Account, req.region)
+		aliases := rd.Aliases
+		if in.KeyId != nil {
+			k, kerr := s.findKey(req, rd, in.KeyId, false)
+			if kerr != nil {
+				err = kerr
+				return
+			}
+			aliases = nil
+			for _, a := range rd.Aliases {
+				if a.TargetKeyId != nil && *a.TargetKeyId == k.ID() {
+					aliases = append(aliases, a)
+				}
+			}
+		}
+		start := sort.Search(len(aliases), func(i int) bool { return *aliases[i].AliasName > after })
+		end, more := pageEnd(len(aliases), start, limit)
+		out.Aliases = append(out.Aliases, aliases[start:end]...)
+		if more {
+			out.Truncated, out.NextMarker = true, positionToken(*aliases[end-1].AliasName)
+		}
+	})
+	return out, err
+}
+
+func (s *Server) kmsListGrants(req *request) (any, error) {
+	var (
+		key       *Key
+		nextGrant string
+	)
+	out, err := s.withKey(req, false, func(in kmsInput, k *Key) (any, error) {
+		limit, aerr := limitParam(in.Limit, "limit", 1, 100, 50)
+		if aerr != nil {
+			return nil, aerr
+		}
+		after, ok := decodePosition(in.Marker)
+		if !ok {
+			return nil, invalidMarker()
+		}
+		grants := k.Grants
+		if in.GrantId != nil || in.GranteePrincipal != nil {
+			grants = nil
+			for _, g := range k.Grants {
+				if (in.GrantId == nil || *g.GrantId == *in.GrantId) &&
+					(in.GranteePrincipal == nil || aws.ToString(g.GranteePrincipal) == *in.GranteePrincipal) {
+					grants = append(grants, g)
+				}
+			}
+		}
+		start := sort.Search(len(grants), func(i int) bool { return grantPosition(grants[i]) > after })
+		end, more := pageEnd(len(grants), start, limit)
+		out := &kms.ListGrantsOutput{Grants: append([]kmstypes.GrantListEntry{}, grants[start:end]...)}
+		if more {
+			out.Truncated, out.NextMarker = true, positionToken(grantPosition(grants[end-1]))
+			key, nextGrant = k, *grants[end].GrantId
+		}
+		return out, nil
+	})
+	if err == nil && key != nil {
+		s.revokeBetweenPages(req, key, nextGrant)
+	}
+	return out, err
+}
+
+func grantPosition(g kmstypes.GrantListEntry) string { return positionKey(*g.CreationDate, *g.GrantId) }
+
+func (s *Server) kmsListKeyPolicies(req *request) (any, error) {
+	return s.withKey(req, false, func(in kmsInput, k *Key) (any, error) {
+		limit, aerr := limitParam(in.Limit, "limit", 1, 1000, 100)
+		if aerr != nil {
+			return nil, aerr
+		}
+		names := slices.Sorted(maps.Keys(k.Policies))
+		start, ok := decodeOffset(in.Marker)
+		if !ok || start > len(names) {
+			return nil, invalidMarker()
+		}
+		end, more := pageEnd(len(names), start, limit)
+		out := &kms.ListKeyPoliciesOutput{PolicyNames: names[start:end]}
+		if more {
+			out.Truncated, out.NextMarker = true, offsetToken(end)
+		}
+		return out, nil
+	})
+}
+
+func (s *Server) kmsGetKeyPolicy(req *request) (any, error) {
+	return s.withKey(req, false, func(in kmsInput, k *Key) (any, error) {
+		name := aws.ToString(in.PolicyName)
+		if name == "" {
+			name = "default"
+		}
+		policy, ok := k.Policies[name]
+		if !ok {
+			return nil, clientError("NotFoundException", "Policy %s does not exist", name)
+		}
+		return &kms.GetKeyPolicyOutput{Policy: aws.String(policy), PolicyName: aws.String(name)}, nil
+	})
+}
+
+// unsupportedRotation words KMS's refusal to rotate a key that cannot rotate.
+func unsupportedRotation(k *Key) *apiError {
+	md := k.Metadata
+	reason := "key spec is " + string(md.KeySpec)
+	switch {
+	case md.Origin != kmstypes.OriginTypeAwsKms:
+		reason = "origin is " + string(md.Origin)
+	case md.CustomKeyStoreId != nil:
+		reason = "key is in a custom key store"
+	}
+	return clientError("UnsupportedOperationException", "%s %s which is not valid for this operation.", k.ARN(), reason)
+}
+
+func (s *Server) kmsGetKeyRotationStatus(req *request) (any, error) {
+	return s.withKey(req, false, func(_ kmsInput, k *Key) (any, error) {
+		if k.Rotation == nil {
+			return nil, unsupportedRotation(k)
+		}
+		r := k.Rotation
+		return &kms.GetKeyRotationStatusOutput{
+			KeyId:                     aws.String(k.ID()),
+			KeyRotationEnabled:        r.Enabled,
+			RotationPeriodInDays:      r.RotationPeriodInDays,
+			NextRotationDate:          r.NextRotationDate,
+			OnDemandRotationStartDate: r.OnDemandRotationStartDate,
+		}, nil
+	})
+}
+
+// kmsListKeyRotations lists completed rotations; IncludeKeyMaterial is not
+// emulated (the initial key material is never listed).
+func (s *Server) kmsListKeyRotations(req *request) (any, error) {
+	return s.withKey(req, false, func(in kmsInput, k *Key) (any, error) {
+		if k.Rotation == nil {
+			return nil, unsupportedRotation(k)
+		}
+		limit, aerr := limitParam(in.Limit, "limit", 1, 1000, 100)
+		if aerr != nil {
+			return nil, aerr
+		}
+		start, ok := decodeOffset(in.Marker)
+		if !ok || start > len(k.Rotations) {
+			return nil, invalidMarker()
+		}
+		end, more := pageEnd(len(k.Rotations), start, limit)
+		out := &kms.ListKeyRotationsOutput{Rotations: k.Rotations[start:end:end]}
+		if more {
+			out.Truncated, out.NextMarker = true, offsetToken(end)
+		}
+		return out, nil
+	})
+}

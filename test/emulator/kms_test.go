@@ -1,0 +1,220 @@
+package emulator_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kmsaudit/cq-source-awskms/test/emulator"
+)
+
+func TestListKeysPaginatesEveryKeyOnce(t *testing.T) {
+	w, url := startEmulator(t, testConfig())
+	ctx := context.Background()
+	for ar, rd := range w.Regions {
+		client := kms.NewFromConfig(clientConfig(url, ar.Account, ar.Region))
+		p := kms.NewListKeysPaginator(client, &kms.ListKeysInput{Limit: aws.Int32(3)})
+		var got []string
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			require.NoError(t, err)
+			require.LessOrEqual(t, len(page.Keys), 3)
+			for _, k := range page.Keys {
+				got = append(got, aws.ToString(k.KeyArn))
+			}
+		}
+		var want []string
+		for _, k := range rd.Keys {
+			want = append(want, k.ARN())
+		}
+		assert.Equal(t, want, got, "%v", ar)
+	}
+}
+
+func TestListGrantsPaginatesHotKeyExactlyOnce(t *testing.T) {
+	w, url := startEmulator(t, testConfig())
+	ref := w.HotKey
+	require.NotNil(t, ref)
+	want := w.Region(ref.Account, ref.Region).Key(ref.KeyID).Grants
+	require.Greater(t, len(want), 1000)
+
+	client := kms.NewFromConfig(clientConfig(url, ref.Account, ref.Region))
+	p := kms.NewListGrantsPaginator(client, &kms.ListGrantsInput{KeyId: aws.String(ref.KeyID), Limit: aws.Int32(100)})
+	var got []kmstypes.GrantListEntry
+	seen := map[string]bool{}
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		require.NoError(t, err)
+		for _, g := range page.Grants {
+			require.False(t, seen[*g.GrantId], "grant %s listed twice", *g.GrantId)
+			seen[*g.GrantId] = true
+		}
+		got = append(got, page.Grants...)
+	}
+	assert.Equal(t, want, got)
+}
+
+func TestListGrantsOfEveryKeyMatchesTheWorld(t *testing.T) {
+	w, url := startEmulator(t, testConfig())
+	ctx := context.Background()
+	rd := w.Region(w.ManagementAccount, w.Config.Regions[0])
+	client := kms.NewFromConfig(clientConfig(url, rd.Account, rd.Region))
+	for _, k := range rd.Keys {
+		var got []kmstypes.GrantListEntry
+		p := kms.NewListGrantsPaginator(client, &kms.ListGrantsInput{KeyId: aws.String(k.ARN()), Limit: aws.Int32(2)})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			require.NoError(t, err)
+			got = append(got, page.Grants...)
+		}
+		if len(k.Grants) == 0 {
+			assert.Empty(t, got, k.Kind)
+			continue
+		}
+		assert.Equal(t, k.Grants, got, k.Kind)
+	}
+}
+
+func TestDescribeKeyAcceptsEveryIdentifier(t *testing.T) {
+	w, url := startEmulator(t, testConfig())
+	rd := w.Region(w.ManagementAccount, w.Config.Regions[0])
+	client := kms.NewFromConfig(clientConfig(url, rd.Account, rd.Region))
+	alias := rd.Aliases[0]
+	for _, a := range rd.Aliases {
+		if a.TargetKeyId != nil {
+			alias = a
+			break
+		}
+	}
+	target := rd.Key(*alias.TargetKeyId)
+	for _, ref := range []string{target.ID(), target.ARN(), *alias.AliasName, *alias.AliasArn} {
+		out, err := client.DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: aws.String(ref)})
+		require.NoError(t, err, ref)
+		assert.Equal(t, target.Metadata, *out.KeyMetadata, ref)
+	}
+}
+
+func TestDescribeKeyOfUnknownKeyIsNotFound(t *testing.T) {
+	w, url := startEmulator(t, testConfig())
+	client := kms.NewFromConfig(noRetries(clientConfig(url, w.ManagementAccount, w.Config.Regions[0])))
+	_, err := client.DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: aws.String("00000000-0000-4000-8000-000000000000")})
+	var notFound *kmstypes.NotFoundException
+	require.ErrorAs(t, err, &notFound)
+}
+
+func TestKeyDetailsMatchTheWorld(t *testing.T) {
+	w, url := startEmulator(t, testConfig())
+	ctx := context.Background()
+	for _, region := range w.EnabledRegions[w.ManagementAccount] {
+		rd := w.Region(w.ManagementAccount, region)
+		client := kms.NewFromConfig(noRetries(clientConfig(url, rd.Account, rd.Region)))
+		for _, k := range rd.Keys {
+			tags, err := client.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: aws.String(k.ID())})
+			require.NoError(t, err)
+			assert.Equal(t, k.Tags, tags.Tags, k.Kind)
+
+			names, err := client.ListKeyPolicies(ctx, &kms.ListKeyPoliciesInput{KeyId: aws.String(k.ID())})
+			require.NoError(t, err)
+			assert.Equal(t, []string{"default"}, names.PolicyNames)
+			policy, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(k.ID())})
+			require.NoError(t, err)
+			assert.Equal(t, k.Policies["default"], aws.ToString(policy.Policy))
+
+			status, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(k.ARN())})
+			rotations, rerr := client.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: aws.String(k.ARN())})
+			if k.Rotation == nil {
+				var unsupported *kmstypes.UnsupportedOperationException
+				assert.ErrorAs(t, err, &unsupported, k.Kind)
+				assert.ErrorAs(t, rerr, &unsupported, k.Kind)
+				continue
+			}
+			require.NoError(t, err, k.Kind)
+			require.NoError(t, rerr, k.Kind)
+			assert.Equal(t, k.Rotation.Enabled, status.KeyRotationEnabled, k.Kind)
+			assert.Equal(t, k.Rotation.RotationPeriodInDays, status.RotationPeriodInDays, k.Kind)
+			assert.Equal(t, k.Rotation.NextRotationDate, status.NextRotationDate, k.Kind)
+			assert.Equal(t, k.Rotations, rotations.Rotations, k.Kind)
+		}
+	}
+}
+
+func TestRotationIsUnsupportedExactlyForKeysThatCannotRotate(t *testing.T) {
+	w := emulator.NewWorld(testConfig())
+	for _, rd := range w.Regions {
+		for _, k := range rd.Keys {
+			md := k.Metadata
+			canRotate := md.KeySpec == kmstypes.KeySpecSymmetricDefault && md.Origin == kmstypes.OriginTypeAwsKms && md.CustomKeyStoreId == nil
+			assert.Equal(t, canRotate, k.Rotation != nil, "%s %s", k.Kind, k.ID())
+		}
+	}
+}
+
+func TestListAliasesFiltersByKey(t *testing.T) {
+	w, url := startEmulator(t, testConfig())
+	rd := w.Region(w.ManagementAccount, w.Config.Regions[0])
+	client := kms.NewFromConfig(clientConfig(url, rd.Account, rd.Region))
+	var all []kmstypes.AliasListEntry
+	p := kms.NewListAliasesPaginator(client, &kms.ListAliasesInput{Limit: aws.Int32(4)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		require.NoError(t, err)
+		all = append(all, page.Aliases...)
+	}
+	assert.Equal(t, rd.Aliases, all)
+
+	k := rd.Key(w.Scenario.KeyID)
+	out, err := client.ListAliases(context.Background(), &kms.ListAliasesInput{KeyId: aws.String(k.ARN())})
+	require.NoError(t, err)
+	require.Len(t, out.Aliases, 1)
+	assert.Equal(t, w.Scenario.AliasName, *out.Aliases[0].AliasName)
+}
+
+func TestLimitsOutsideTheAPIRangeAreValidationErrors(t *testing.T) {
+	w, url := startEmulator(t, testConfig())
+	client := kms.NewFromConfig(noRetries(clientConfig(url, w.ManagementAccount, w.Config.Regions[0])))
+	ctx := context.Background()
+	calls := map[string]func() error{
+		"ListKeys 0":    func() error { _, err := client.ListKeys(ctx, &kms.ListKeysInput{Limit: aws.Int32(0)}); return err },
+		"ListKeys 1001": func() error { _, err := client.ListKeys(ctx, &kms.ListKeysInput{Limit: aws.Int32(1001)}); return err },
+		"ListAliases 101": func() error {
+			_, err := client.ListAliases(ctx, &kms.ListAliasesInput{Limit: aws.Int32(101)})
+			return err
+		},
+		"ListGrants 101": func() error {
+			_, err := client.ListGrants(ctx, &kms.ListGrantsInput{KeyId: &w.Scenario.KeyID, Limit: aws.Int32(101)})
+			return err
+		},
+		"ListTags 51": func() error {
+			_, err := client.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: &w.Scenario.KeyID, Limit: aws.Int32(51)})
+			return err
+		},
+		"ListRotations 0": func() error {
+			_, err := client.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: &w.Scenario.KeyID, Limit: aws.Int32(0)})
+			return err
+		},
+		"ListPolicies 1001": func() error {
+			_, err := client.ListKeyPolicies(ctx, &kms.ListKeyPoliciesInput{KeyId: &w.Scenario.KeyID, Limit: aws.Int32(1001)})
+			return err
+		},
+	}
+	for name, call := range calls {
+		var apiErr smithy.APIError
+		require.True(t, errors.As(call(), &apiErr), name)
+		assert.Equal(t, "ValidationException", apiErr.ErrorCode(), name)
+	}
+}
+
+func TestInvalidMarkerIsRejected(t *testing.T) {
+	w, url := startEmulator(t, testConfig())
+	client := kms.NewFromConfig(noRetries(clientConfig(url, w.ManagementAccount, w.Config.Regions[0])))
+	_, err := client.ListKeys(context.Background(), &kms.ListKeysInput{Marker: aws.String("not-a-marker")})
+	var invalid *kmstypes.InvalidMarkerException
+	assert.ErrorAs(t, err, &invalid)
+}

@@ -1,0 +1,92 @@
+package emulator
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strconv"
+)
+
+// protocol is how a service puts requests and responses on the wire.
+type protocol int
+
+const (
+	// awsJSON is awsJson1.1: POST /, X-Amz-Target names the operation.
+	awsJSON protocol = iota
+	// restJSON is restJson1: the path names the operation.
+	restJSON
+	// awsQuery is a form POST with Action=..., answered in XML.
+	awsQuery
+)
+
+const stsXMLNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+// writeResult encodes an operation's output for the service's protocol.
+func writeResult(w http.ResponseWriter, svc *service, op, requestID string, out any) {
+	switch svc.protocol {
+	case awsQuery:
+		body, err := xml.Marshal(out)
+		if err != nil {
+			writeError(w, svc, requestID, serverError("InternalFailure", err.Error()))
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		w.Header().Set("x-amzn-RequestId", requestID)
+		fmt.Fprintf(w, `<%sResponse xmlns="%s">%s<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`,
+			op, stsXMLNamespace, body, requestID, op)
+	default:
+		body, err := encodeAWSJSON(out)
+		if err != nil {
+			writeError(w, svc, requestID, serverError("InternalFailure", err.Error()))
+			return
+		}
+		if svc.protocol == restJSON {
+			w.Header().Set("Content-Type", "application/json")
+		} else {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		}
+		w.Header().Set("x-amzn-RequestId", requestID)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body)
+	}
+}
+
+// writeError writes an AWS error in the service's protocol; without a known
+// service (e.g. no Authorization header) it answers in JSON.
+func writeError(w http.ResponseWriter, svc *service, requestID string, e *apiError) {
+	w.Header().Set("x-amzn-RequestId", requestID)
+	if svc != nil && svc.protocol == awsQuery {
+		kind := "Sender"
+		if e.Receiver {
+			kind = "Receiver"
+		}
+		var body struct {
+			XMLName xml.Name `xml:"ErrorResponse"`
+			Xmlns   string   `xml:"xmlns,attr"`
+			Error   struct {
+				Type    string
+				Code    string
+				Message string
+			}
+			RequestID string `xml:"RequestId"`
+		}
+		body.Xmlns = stsXMLNamespace
+		body.Error.Type, body.Error.Code, body.Error.Message = kind, e.Code, e.Message
+		body.RequestID = requestID
+		out, _ := xml.Marshal(body)
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(e.Status)
+		w.Write(out)
+		return
+	}
+	contentType := "application/x-amz-json-1.1"
+	if svc != nil && svc.protocol == restJSON {
+		contentType = "application/json"
+		w.Header().Set("X-Amzn-ErrorType", e.Code)
+	}
+	out, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(e.Status)
+	w.Write(out)
+}

@@ -1,0 +1,105 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// service is one AWS service the emulator speaks, keyed by its SigV4 signing
+// name (CloudHSMv2 signs as "cloudhsm").
+type service struct {
+	// name prefixes operation names in stats and quotas ("kms:ListGrants").
+	name     string
+	protocol protocol
+	// targetPrefix is the X-Amz-Target prefix of awsJson services.
+	targetPrefix string
+	// restPaths maps request paths to operations for restJson services.
+	restPaths map[string]string
+	// regional services refuse regions the caller's account has not enabled.
+	regional bool
+	// throttleCode and internalCode are the service's own names for "slow
+	// down" and "we failed".
+	throttleCode string
+	throttleHTTP int
+	internalCode string
+	ops          map[string]handler
+}
+
+// request is one authenticated call being served.
+type request struct {
+	ctx    context.Context
+	op     string
+	caller caller
+	region string
+	body   []byte
+	form   url.Values
+}
+
+// decode reads the JSON body into v; a malformed body is a client error.
+func (r *request) decode(v any) error {
+	if len(r.body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(r.body, v); err != nil {
+		return clientError("SerializationException", "could not read the request body: %v", err)
+	}
+	return nil
+}
+
+type handler func(s *Server, req *request) (any, error)
+
+func newServiceTable() map[string]*service {
+	return map[string]*service{
+		"kms": {
+			name: "kms", protocol: awsJSON, targetPrefix: "TrentService", regional: true,
+			throttleCode: "ThrottlingException", throttleHTTP: http.StatusBadRequest, internalCode: "KMSInternalException",
+			ops: kmsOperations,
+		},
+		"cloudhsm": {
+			name: "cloudhsmv2", protocol: awsJSON, targetPrefix: "BaldrApiService", regional: true,
+			throttleCode: "ThrottlingException", throttleHTTP: http.StatusBadRequest, internalCode: "CloudHsmInternalFailureException",
+			ops: cloudHSMOperations,
+		},
+		"cloudtrail": {
+			name: "cloudtrail", protocol: awsJSON, targetPrefix: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", regional: true,
+			throttleCode: "ThrottlingException", throttleHTTP: http.StatusBadRequest, internalCode: "InternalFailure",
+			ops: cloudTrailOperations,
+		},
+		"organizations": {
+			name: "organizations", protocol: awsJSON, targetPrefix: "AWSOrganizationsV20161128",
+			throttleCode: "TooManyRequestsException", throttleHTTP: http.StatusBadRequest, internalCode: "ServiceException",
+			ops: organizationsOperations,
+		},
+		"account": {
+			name: "account", protocol: restJSON, restPaths: map[string]string{"/listRegions": "ListRegions"},
+			throttleCode: "TooManyRequestsException", throttleHTTP: http.StatusTooManyRequests, internalCode: "InternalServerException",
+			ops: accountOperations,
+		},
+		"sts": {
+			name: "sts", protocol: awsQuery,
+			throttleCode: "Throttling", throttleHTTP: http.StatusBadRequest, internalCode: "InternalFailure",
+			ops: stsOperations,
+		},
+	}
+}
+
+// operationName finds the operation a request calls, "" when it names none.
+func (svc *service) operationName(r *http.Request, form url.Values) string {
+	switch svc.protocol {
+	case awsJSON:
+		// The prefix itself may contain dots (CloudTrail's does).
+		target := r.Header.Get("X-Amz-Target")
+		i := strings.LastIndex(target, ".")
+		if i < 0 || target[:i] != svc.targetPrefix {
+			return ""
+		}
+		return target[i+1:]
+	case restJSON:
+		return svc.restPaths[r.URL.Path]
+	default:
+		return form.Get("Action")
+	}
+}
