@@ -75,16 +75,16 @@ func Start(t testing.TB) string {
 
 // createDatabase makes a uniquely named database on the server behind shared and returns its DSN.
 func createDatabase(shared string) (string, error) {
+	u, err := url.Parse(shared)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", fmt.Errorf("%s must be a URL such as postgres://user@host:port/db", dsnEnv)
+	}
 	name, err := randomDatabaseName()
 	if err != nil {
 		return "", err
 	}
 	if err := execAdmin(shared, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		return "", err
-	}
-	u, err := url.Parse(shared)
-	if err != nil {
-		return "", fmt.Errorf("parse %s: %w (use the postgres://user@host:port/db URL form)", dsnEnv, err)
 	}
 	u.Path = "/" + name
 	return u.String(), nil
