@@ -20,7 +20,6 @@ type Client struct {
 	plugin.UnimplementedSource
 
 	logger zerolog.Logger
-	spec   Spec
 	pool   *connPool
 	writer *mixedbatchwriter.MixedBatchWriter
 	tables tableCache
@@ -39,8 +38,6 @@ func New(ctx context.Context, logger zerolog.Logger, rawSpec []byte, opts plugin
 	if err != nil {
 		return nil, err
 	}
-	c.spec = spec
-
 	config, err := pgx.ParseConfig(spec.ConnectionString)
 	if err != nil {
 		return nil, errConnectionString

@@ -39,22 +39,20 @@ var errPoolClosed = errors.New("connection pool is closed")
 // acquire returns an idle connection, opens a new one while under the limit, or waits.
 func (p *connPool) acquire(ctx context.Context) (*pgx.Conn, error) {
 	for {
+		// Prefer an idle connection to opening another one.
 		select {
 		case conn := <-p.idle:
-			if conn.IsClosed() {
-				p.slots <- struct{}{}
-				continue
+			if p.usable(conn) {
+				return conn, nil
 			}
-			return conn, nil
+			continue
 		default:
 		}
 		select {
 		case conn := <-p.idle:
-			if conn.IsClosed() {
-				p.slots <- struct{}{}
-				continue
+			if p.usable(conn) {
+				return conn, nil
 			}
-			return conn, nil
 		case <-p.slots:
 			if p.isClosed() {
 				p.slots <- struct{}{}
@@ -70,6 +68,15 @@ func (p *connPool) acquire(ctx context.Context) (*pgx.Conn, error) {
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// usable reports whether an idle connection still works; a dead one gives its slot back.
+func (p *connPool) usable(conn *pgx.Conn) bool {
+	if conn.IsClosed() {
+		p.slots <- struct{}{}
+		return false
+	}
+	return true
 }
 
 // release returns a connection to the pool. Connections left inside a transaction or broken are closed.
