@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -14,8 +15,8 @@ type service struct {
 	// name prefixes operation names in stats and quotas ("kms:ListGrants").
 	name     string
 	protocol protocol
-	// targetPrefix is the X-Amz-Target prefix of awsJson services.
-	targetPrefix string
+	// targetPrefixes are the X-Amz-Target prefixes of awsJson services.
+	targetPrefixes []string
 	// restPaths maps request paths to operations for restJson services.
 	restPaths map[string]string
 	// regional services refuse regions the caller's account has not enabled.
@@ -54,22 +55,23 @@ type handler func(s *Server, req *request) (any, error)
 func newServiceTable() map[string]*service {
 	return map[string]*service{
 		"kms": {
-			name: "kms", protocol: awsJSON, targetPrefix: "TrentService", regional: true,
+			name: "kms", protocol: awsJSON, targetPrefixes: []string{"TrentService"}, regional: true,
 			throttleCode: "ThrottlingException", throttleHTTP: http.StatusBadRequest, internalCode: "KMSInternalException",
 			ops: kmsOperations,
 		},
 		"cloudhsm": {
-			name: "cloudhsmv2", protocol: awsJSON, targetPrefix: "BaldrApiService", regional: true,
+			name: "cloudhsmv2", protocol: awsJSON, targetPrefixes: []string{"BaldrApiService"}, regional: true,
 			throttleCode: "ThrottlingException", throttleHTTP: http.StatusBadRequest, internalCode: "CloudHsmInternalFailureException",
 			ops: cloudHSMOperations,
 		},
 		"cloudtrail": {
-			name: "cloudtrail", protocol: awsJSON, targetPrefix: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", regional: true,
+			name: "cloudtrail", protocol: awsJSON, // aws-sdk-go-v2 sends the shape name; other SDKs the namespaced one.
+			targetPrefixes: []string{"CloudTrail_20131101", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"}, regional: true,
 			throttleCode: "ThrottlingException", throttleHTTP: http.StatusBadRequest, internalCode: "InternalFailure",
 			ops: cloudTrailOperations,
 		},
 		"organizations": {
-			name: "organizations", protocol: awsJSON, targetPrefix: "AWSOrganizationsV20161128",
+			name: "organizations", protocol: awsJSON, targetPrefixes: []string{"AWSOrganizationsV20161128"},
 			throttleCode: "TooManyRequestsException", throttleHTTP: http.StatusBadRequest, internalCode: "ServiceException",
 			ops: organizationsOperations,
 		},
@@ -93,7 +95,7 @@ func (svc *service) operationName(r *http.Request, form url.Values) string {
 		// The prefix itself may contain dots (CloudTrail's does).
 		target := r.Header.Get("X-Amz-Target")
 		i := strings.LastIndex(target, ".")
-		if i < 0 || target[:i] != svc.targetPrefix {
+		if i < 0 || !slices.Contains(svc.targetPrefixes, target[:i]) {
 			return ""
 		}
 		return target[i+1:]
