@@ -161,7 +161,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, svc, requestID, fault)
 		return
 	}
-	out, err := serve(s, &request{ctx: r.Context(), op: op, caller: who, region: scope.Region, body: body, form: form})
+	out, err := serve(s, &request{op: op, caller: who, region: scope.Region, body: body, form: form})
 	if err != nil {
 		var e *apiError
 		if !errors.As(err, &e) {

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -31,7 +30,6 @@ type service struct {
 
 // request is one authenticated call being served.
 type request struct {
-	ctx    context.Context
 	op     string
 	caller caller
 	region string

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
 
 // session is a set of temporary credentials issued by AssumeRole.
@@ -79,7 +81,7 @@ func (s *Server) authenticate(akid, sessionToken string) (caller, *apiError) {
 	}
 	if prefix == longTermKeyPrefix {
 		a := s.world.account(account)
-		if a == nil || a.State != "ACTIVE" {
+		if a == nil || a.State != orgtypes.AccountStateActive {
 			return caller{}, unrecognizedClient()
 		}
 		return longTermCaller(s.world.Partition, account, akid), nil

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
 
 // stsOperations is the part of STS (awsQuery, XML) a multi-account sync uses.
@@ -82,7 +84,7 @@ func (s *Server) stsAssumeRole(req *request) (any, error) {
 	denied := clientError("AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", req.caller.ARN, role)
 	denied.Status = http.StatusForbidden
 	target := w.account(account)
-	if target == nil || target.State != "ACTIVE" || s.assumeRoleDenied(account) {
+	if target == nil || target.State != orgtypes.AccountStateActive || s.assumeRoleDenied(account) {
 		return nil, denied
 	}
 	memberRole := account != w.ManagementAccount && roleName == w.Config.MemberRoleName && m[2] == "" &&

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -263,9 +264,9 @@ func marshalRecord(rec CloudTrailRecord) string {
 
 // arnAccount returns the account field of an ARN.
 func arnAccount(arn string) string {
-	fields := bytes.SplitN([]byte(arn), []byte(":"), 6)
+	fields := strings.SplitN(arn, ":", 6)
 	if len(fields) < 5 {
 		return ""
 	}
-	return string(fields[4])
+	return fields[4]
 }

@@ -136,6 +136,9 @@ func NewWorld(cfg Config) *World {
 	}
 	w.generateOrganization()
 	w.generateRegionStatuses()
+	if len(w.EnabledRegions[w.ManagementAccount]) == 0 {
+		panic("emulator: the management account has no enabled region")
+	}
 	crossAccount := map[AccountRegion][]TrailEvent{}
 	for _, acct := range w.activeAccounts() {
 		for _, region := range w.EnabledRegions[acct] {
