@@ -12,14 +12,16 @@ import (
 // GrantEvent is a CloudTrail record of CreateGrant, RetireGrant or RevokeGrant, flattened. The
 // json tags are the column names of aws_kms_grant_events.
 type GrantEvent struct {
-	EventID              string          `json:"event_id"`
-	EventTime            time.Time       `json:"event_time"`
-	EventName            string          `json:"event_name"`
-	KeyARN               string          `json:"key_arn"`
-	GrantID              *string         `json:"grant_id"`
-	CallerARN            *string         `json:"caller_arn"`
-	CallerType           *string         `json:"caller_type"`
-	CallerAccountID      *string         `json:"caller_account_id"`
+	EventID         string    `json:"event_id"`
+	EventTime       time.Time `json:"event_time"`
+	EventName       string    `json:"event_name"`
+	KeyARN          string    `json:"key_arn"`
+	GrantID         *string   `json:"grant_id"`
+	CallerARN       *string   `json:"caller_arn"`
+	CallerType      *string   `json:"caller_type"`
+	CallerAccountID *string   `json:"caller_account_id"`
+	// InvokedBy is the AWS service that made the call on the caller\'s behalf (e.g. ec2.amazonaws.com).
+	InvokedBy            *string         `json:"invoked_by"`
 	IsCrossAccountCaller bool            `json:"is_cross_account_caller"`
 	GranteePrincipal     *string         `json:"grantee_principal"`
 	RetiringPrincipal    *string         `json:"retiring_principal"`
@@ -39,6 +41,7 @@ type cloudTrailRecord struct {
 		ARN         string `json:"arn"`
 		AccountID   string `json:"accountId"`
 		PrincipalID string `json:"principalId"`
+		InvokedBy   string `json:"invokedBy"`
 	} `json:"userIdentity"`
 	SourceIPAddress   string `json:"sourceIPAddress"`
 	UserAgent         string `json:"userAgent"`
@@ -80,6 +83,7 @@ func ParseGrantEvent(ev cloudtrailtypes.Event, partition, keyAccount, region str
 	out.CallerARN = nonEmpty(rec.UserIdentity.ARN)
 	out.CallerType = nonEmpty(rec.UserIdentity.Type)
 	out.CallerAccountID = nonEmpty(rec.UserIdentity.AccountID, PrincipalAccount(rec.UserIdentity.ARN))
+	out.InvokedBy = nonEmpty(rec.UserIdentity.InvokedBy)
 	out.IsCrossAccountCaller = out.CallerAccountID != nil && *out.CallerAccountID != keyAccount
 	out.GranteePrincipal = nonEmpty(rec.RequestParameters.GranteePrincipal)
 	out.RetiringPrincipal = nonEmpty(rec.RequestParameters.RetiringPrincipal)

@@ -31,11 +31,8 @@ func (l *Lineage) Add(e GrantEvent) {
 		return
 	}
 	// A caller from another account is logged with its account only (userIdentity type
-	// AWSAccount); the account id is then the best "created by" there is.
-	caller := deref(e.CallerARN)
-	if caller == "" {
-		caller = deref(e.CallerAccountID)
-	}
+	// AWSAccount), and an AWS service acting on its own with its name only (AWSService).
+	caller := deref(nonEmpty(deref(e.CallerARN), deref(e.CallerAccountID), deref(e.InvokedBy)))
 	c := &creation{grantID: *e.GrantID, caller: caller, grantee: deref(e.GranteePrincipal), at: e.EventTime}
 	l.byGrant[c.grantID] = c
 	if slices.Contains(e.Operations, "CreateGrant") {
@@ -43,8 +40,8 @@ func (l *Lineage) Add(e GrantEvent) {
 	}
 }
 
-// CreatedBy is the caller of the grant's CreateGrant (its ARN, or its account id when the call
-// came from another account), or nil when the event is not known.
+// CreatedBy is the caller of the grant's CreateGrant: its ARN, else its account id (a call from
+// another account), else the AWS service that made it; nil when the event is not known.
 func (l *Lineage) CreatedBy(grantID string) *string {
 	if c, ok := l.byGrant[grantID]; ok && c.caller != "" {
 		return &c.caller

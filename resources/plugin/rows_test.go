@@ -177,3 +177,13 @@ func keyOf(cols ...string) func(row) string {
 		return strings.Join(parts, "|")
 	}
 }
+
+// tagObject is a tag list as the tags column stores it.
+func tagObject[T any](tags []T) any {
+	out := map[string]any{}
+	for _, tag := range tags {
+		r := expectFields(tag)
+		out[r["key"].(string)] = r["value"]
+	}
+	return out
+}

@@ -18,7 +18,7 @@ func Backups() *schema.Table {
 		Description: "https://docs.aws.amazon.com/cloudhsm/latest/APIReference/API_Backup.html",
 		Resolver:    fetchBackups,
 		Multiplex:   client.AccountRegionMultiplex,
-		Transform:   transformers.TransformWithStruct(&types.Backup{}, transformers.WithSkipFields("TagList")),
+		Transform:   client.TransformWithStruct(&types.Backup{}, transformers.WithSkipFields("TagList")),
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,

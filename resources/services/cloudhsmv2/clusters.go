@@ -20,7 +20,7 @@ func Clusters() *schema.Table {
 		Description: "https://docs.aws.amazon.com/cloudhsm/latest/APIReference/API_Cluster.html",
 		Resolver:    fetchClusters,
 		Multiplex:   client.AccountRegionMultiplex,
-		Transform:   transformers.TransformWithStruct(&types.Cluster{}, transformers.WithSkipFields("TagList")),
+		Transform:   client.TransformWithStruct(&types.Cluster{}, transformers.WithSkipFields("TagList")),
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
-	"github.com/cloudquery/plugin-sdk/v4/transformers"
 	"github.com/kmsaudit/cq-source-awskms/client"
 )
 
@@ -18,7 +17,7 @@ func Aliases() *schema.Table {
 		Description: "https://docs.aws.amazon.com/kms/latest/APIReference/API_AliasListEntry.html",
 		Resolver:    fetchAliases,
 		Multiplex:   client.AccountRegionMultiplex,
-		Transform:   transformers.TransformWithStruct(&types.AliasListEntry{}),
+		Transform:   client.TransformWithStruct(&types.AliasListEntry{}),
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,

@@ -22,8 +22,8 @@ func GrantEvents() *schema.Table {
 		Resolver:      fetchGrantEvents,
 		Multiplex:     client.AccountRegionMultiplex,
 		IsIncremental: true,
-		Transform: transformers.TransformWithStruct(&analysis.GrantEvent{},
-			transformers.WithTypeTransformer(rawJSONAsJSON),
+		Transform: client.TransformWithStruct(&analysis.GrantEvent{},
+
 			transformers.WithPrimaryKeyComponents("EventID"),
 		),
 		Columns: []schema.Column{client.AccountIDColumn, client.RegionColumn},

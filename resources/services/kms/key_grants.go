@@ -17,7 +17,7 @@ func KeyGrants() *schema.Table {
 		Name:        "aws_kms_key_grants",
 		Description: "Grants on each key (https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantListEntry.html), with audit facts: grantee_type, is_cross_account, one allows_* column per operation family, is_delegating (CreateGrant held by a principal that is not an AWS service), constraint_type.",
 		Resolver:    fetchKeyGrants,
-		Transform:   transformers.TransformWithStruct(&Grant{}, transformers.WithUnwrapAllEmbeddedStructs(), transformers.WithSkipFields("GrantId")),
+		Transform:   client.TransformWithStruct(&Grant{}, transformers.WithUnwrapAllEmbeddedStructs(), transformers.WithSkipFields("GrantId")),
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,

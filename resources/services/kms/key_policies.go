@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
-	"github.com/cloudquery/plugin-sdk/v4/transformers"
 	sdktypes "github.com/cloudquery/plugin-sdk/v4/types"
 	"github.com/kmsaudit/cq-source-awskms/analysis"
 	"github.com/kmsaudit/cq-source-awskms/client"
@@ -43,7 +42,7 @@ func KeyPolicies() *schema.Table {
 		Name:        "aws_kms_key_policies",
 		Description: "Key policies (https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html) with audit facts: whether the policy enables IAM policies, who may call kms:CreateGrant and kms:PutKeyPolicy, whether CreateGrant requires kms:GrantIsForAWSResource, wildcard principals.",
 		Resolver:    fetchKeyPolicies,
-		Transform:   transformers.TransformWithStruct(&analysis.PolicyFacts{}),
+		Transform:   client.TransformWithStruct(&analysis.PolicyFacts{}),
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,

@@ -21,9 +21,9 @@ func KeyPolicyStatements() *schema.Table {
 		Name:        "aws_kms_key_policy_statements",
 		Description: "One row per statement of each key policy, parsed: principals, actions, resources and conditions as lists and JSON (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html).",
 		Resolver:    fetchKeyPolicyStatements,
-		Transform: transformers.TransformWithStruct(&PolicyStatement{},
+		Transform: client.TransformWithStruct(&PolicyStatement{},
 			transformers.WithUnwrapAllEmbeddedStructs(),
-			transformers.WithTypeTransformer(rawJSONAsJSON),
+
 			transformers.WithPrimaryKeyComponents("Index"),
 		),
 		Columns: []schema.Column{

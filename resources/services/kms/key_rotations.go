@@ -17,7 +17,7 @@ func KeyRotations() *schema.Table {
 		Name:        "aws_kms_key_rotations",
 		Description: "https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html",
 		Resolver:    fetchKeyRotations,
-		Transform:   transformers.TransformWithStruct(&types.RotationsListEntry{}, transformers.WithPrimaryKeyComponents("RotationDate")),
+		Transform:   client.TransformWithStruct(&types.RotationsListEntry{}, transformers.WithPrimaryKeyComponents("RotationDate")),
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,

@@ -23,7 +23,7 @@ func Keys() *schema.Table {
 		Description: "https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html",
 		Resolver:    fetchKeys,
 		Multiplex:   client.AccountRegionMultiplex,
-		Transform:   transformers.TransformWithStruct(&types.KeyMetadata{}, transformers.WithSkipFields("Arn")),
+		Transform:   client.TransformWithStruct(&types.KeyMetadata{}, transformers.WithSkipFields("Arn")),
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,
@@ -48,7 +48,7 @@ func Keys() *schema.Table {
 			{
 				Name:     "replica_keys",
 				Type:     sdktypes.ExtensionTypes.JSON,
-				Resolver: schema.PathResolver("MultiRegionConfiguration.ReplicaKeys"),
+				Resolver: client.NilAsNullResolver("MultiRegionConfiguration.ReplicaKeys"),
 			},
 		},
 		Relations: []*schema.Table{KeyGrants(), KeyPolicies(), KeyRotations()},
