@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -26,6 +28,8 @@ func (f *configFactory) base(ctx context.Context, profile string) (aws.Config, e
 	opts := []func(*config.LoadOptions) error{
 		config.WithRegion(f.region),
 		config.WithRetryer(newRetryer(f.spec)),
+		// A timed-out attempt is a retryable error, so a hung answer costs one timeout, not the sync.
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(time.Duration(*f.spec.RequestTimeout) * time.Second)),
 	}
 	if profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(profile))

@@ -17,6 +17,9 @@ type Spec struct {
 	MaxRetries *int `json:"max_retries,omitempty" jsonschema:"minimum=0,default=10"`
 	// MaxBackoff is the longest wait between retries, in seconds (default 30).
 	MaxBackoff *int `json:"max_backoff,omitempty" jsonschema:"minimum=1,default=30"`
+	// RequestTimeout bounds one attempt of one AWS call, in seconds (default 60); a slower answer
+	// is abandoned and retried.
+	RequestTimeout *int `json:"request_timeout,omitempty" jsonschema:"minimum=1,default=60"`
 	// Concurrency bounds the scheduler's parallel work (default 10000).
 	Concurrency *int `json:"concurrency,omitempty" jsonschema:"minimum=1,default=10000"`
 	// QuotaShare is the share of each AWS request quota the sync may use (default 1), leaving the
@@ -73,6 +76,7 @@ const (
 	defaultMaxRetries      = 10
 	defaultMaxBackoff      = 30
 	defaultConcurrency     = 10000
+	defaultRequestTimeout  = 60
 	defaultRoleSessionName = "cq-source-awskms"
 	defaultDiscoveryRegion = "us-east-1"
 )
@@ -89,6 +93,10 @@ func (s *Spec) setDefaults() {
 	if s.MaxBackoff == nil {
 		v := defaultMaxBackoff
 		s.MaxBackoff = &v
+	}
+	if s.RequestTimeout == nil {
+		v := defaultRequestTimeout
+		s.RequestTimeout = &v
 	}
 	if s.Concurrency == nil {
 		v := defaultConcurrency

@@ -60,6 +60,7 @@ func TestParseSpecErrors(t *testing.T) {
 		{"endpoint", `{"custom_endpoint_url": "localhost:4566"}`, []string{`spec.custom_endpoint_url: "localhost:4566" is not a usable URL`}},
 		{"negative retries", `{"max_retries": -1}`, []string{"spec.max_retries: -1 is negative"}},
 		{"zero backoff", `{"max_backoff": 0}`, []string{"spec.max_backoff: 0 must be at least 1 second"}},
+		{"zero timeout", `{"request_timeout": 0}`, []string{"spec.request_timeout: 0 must be at least 1 second"}},
 		{"zero concurrency", `{"concurrency": 0}`, []string{"spec.concurrency: 0 must be at least 1"}},
 		{"shard out of range", `{"shard": {"index": 3, "total": 3}}`, []string{"spec.shard.index: 3 is out of range; use 0 to 2 for shard.total 3"}},
 		{"shard total", `{"shard": {"index": 0, "total": 0}}`, []string{"spec.shard.total: 0 must be at least 1"}},

@@ -77,6 +77,9 @@ func (s *Spec) validate() []string {
 	if *s.MaxBackoff < 1 {
 		p.add(fmt.Sprintf("spec.max_backoff: %d must be at least 1 second (default %d)", *s.MaxBackoff, defaultMaxBackoff))
 	}
+	if *s.RequestTimeout < 1 {
+		p.add(fmt.Sprintf("spec.request_timeout: %d must be at least 1 second (default %d)", *s.RequestTimeout, defaultRequestTimeout))
+	}
 	if *s.Concurrency < 1 {
 		p.add(fmt.Sprintf("spec.concurrency: %d must be at least 1 (default %d)", *s.Concurrency, defaultConcurrency))
 	}
