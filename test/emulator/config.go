@@ -206,10 +206,12 @@ func (c Config) Validate() error {
 	case c.MemberRoleName == "":
 		return fmt.Errorf("memberRoleName must not be empty")
 	}
+	seen := map[string]bool{c.ManagementAccount: true, c.OutsideAccount: true}
 	for _, id := range c.MemberAccountIDs {
-		if !isAccountID(id) || id == c.ManagementAccount {
+		if !isAccountID(id) || seen[id] {
 			return fmt.Errorf("memberAccountIds: %q is not a distinct 12-digit account id", id)
 		}
+		seen[id] = true
 	}
 	for acct := range c.AccountRegions {
 		if !isAccountID(acct) {

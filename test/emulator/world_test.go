@@ -236,3 +236,23 @@ func TestSeedQuerySelectsTheNonServiceGrants(t *testing.T) {
 	}
 	assert.False(t, emulator.MatchesSeedQuery(kmstypes.GrantListEntry{GranteeServicePrincipal: &f.AliasName}))
 }
+
+func TestConfigValidationNamesTheWrongField(t *testing.T) {
+	for field, edit := range map[string]func(c *emulator.Config){
+		"managementAccount": func(c *emulator.Config) { c.ManagementAccount = "12" },
+		"memberAccountIds":  func(c *emulator.Config) { c.MemberAccountIDs = append(c.MemberAccountIDs, c.OutsideAccount) },
+		"grantsPerKey":      func(c *emulator.Config) { c.GrantsPerKey = emulator.IntRange{Min: 3, Max: 1} },
+		"hotKeyGrants":      func(c *emulator.Config) { c.HotKeyGrants = 50001 },
+	} {
+		cfg := emulator.DefaultConfig()
+		edit(&cfg)
+		err := cfg.Validate()
+		require.Error(t, err, field)
+		assert.Contains(t, err.Error(), field)
+	}
+	cfg, err := emulator.ParseConfig([]byte(`{"seed": 9, "server": {"faults": {"vanishingKeyEveryNth": 4}}}`))
+	require.NoError(t, err)
+	assert.Equal(t, int64(9), cfg.Seed)
+	assert.Equal(t, 4, cfg.Server.Faults.VanishingKeyEveryNth)
+	assert.Equal(t, emulator.DefaultConfig().Regions, cfg.Regions, "omitted fields keep their defaults")
+}
