@@ -1,7 +1,10 @@
 package kms
 
 import (
+	"cmp"
 	"context"
+	"reflect"
+	"sync"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,7 +26,7 @@ func Keys() *schema.Table {
 		Description: "https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html",
 		Resolver:    fetchKeys,
 		Multiplex:   client.AccountRegionMultiplex,
-		Transform:   client.TransformWithStruct(&types.KeyMetadata{}, transformers.WithSkipFields("Arn")),
+		Transform:   client.TransformWithStruct(&types.KeyMetadata{}, transformers.WithSkipFields("Arn"), transformers.WithResolverTransformer(describedOnly)),
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,
@@ -56,10 +59,16 @@ func Keys() *schema.Table {
 }
 
 // fetchKeys streams each page of ListKeys as soon as its keys are described. A key whose
-// DescribeKey is denied is still written from ListKeys; one deleted meanwhile is left out.
+// DescribeKey is denied is still written from ListKeys, and the first such failure is returned
+// once every key was sent, so the sync's error count has it once per account and region; a key
+// deleted meanwhile is left out.
 func fetchKeys(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, res chan<- any) error {
 	c := meta.(*client.Client)
 	api := c.Services().KMS
+	var (
+		mu     sync.Mutex
+		report error
+	)
 	p := kms.NewListKeysPaginator(api, &kms.ListKeysInput{Limit: aws.Int32(1000)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -70,9 +79,14 @@ func fetchKeys(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, 
 		g.SetLimit(describeParallelism)
 		for _, entry := range page.Keys {
 			g.Go(func() error {
-				md, err := describeKey(gctx, c, entry)
+				md, failure, err := describeKey(gctx, c, entry)
 				if err != nil || md == nil {
 					return err
+				}
+				if failure != nil {
+					mu.Lock()
+					report = cmp.Or(report, failure)
+					mu.Unlock()
 				}
 				select {
 				case res <- md:
@@ -85,23 +99,43 @@ func fetchKeys(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, 
 			return err
 		}
 	}
-	return nil
+	return report
 }
 
-func describeKey(ctx context.Context, c *client.Client, entry types.KeyListEntry) (*types.KeyMetadata, error) {
+// describeKey reads the key's metadata. When DescribeKey fails for the key alone, it returns the
+// key as ListKeys knows it and, the first time per table, account and region, the failure to
+// report (RecordFailure counts the rest for the summary).
+func describeKey(ctx context.Context, c *client.Client, entry types.KeyListEntry) (md *types.KeyMetadata, failure, err error) {
 	out, err := c.Services().KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: entry.KeyArn})
 	switch {
 	case err == nil:
-		return out.KeyMetadata, nil
+		return out.KeyMetadata, nil, nil
 	case client.IsNotFound(err):
 		c.Logger().Debug().Str("key", aws.ToString(entry.KeyArn)).Msg("key deleted since ListKeys; leaving it out")
-		return nil, nil
+		return nil, nil, nil
 	case ctx.Err() != nil:
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
-	c.Logger().Warn().Err(err).Str("key", aws.ToString(entry.KeyArn)).Msg("DescribeKey failed; writing the key from ListKeys (arn, key_id) only")
-	if report := c.RecordFailure("aws_kms_keys", "DescribeKey", aws.ToString(entry.KeyArn), err); report != nil {
-		c.Logger().Error().Err(report).Msg("key metadata incomplete")
+	c.Logger().Debug().Err(err).Str("key", aws.ToString(entry.KeyArn)).Msg("DescribeKey failed; writing the key from ListKeys (arn, key_id) only")
+	failure = c.RecordFailure("aws_kms_keys", "DescribeKey", aws.ToString(entry.KeyArn), err)
+	return &types.KeyMetadata{Arn: entry.KeyArn, KeyId: entry.KeyId}, failure, nil
+}
+
+// described tells a key DescribeKey answered for from one written from ListKeys alone: KMS
+// returns KeyState for every key.
+func described(md *types.KeyMetadata) bool { return md.KeyState != "" }
+
+// describedOnly resolves a metadata column only for described keys: on the others the
+// struct's zero values (enabled=false, key_state="") would read as facts, so they stay NULL.
+func describedOnly(_ reflect.StructField, path string) schema.ColumnResolver {
+	resolve := client.NilAsNullResolver(path)
+	if path == "KeyId" {
+		return resolve // ListKeys knows it
 	}
-	return &types.KeyMetadata{Arn: entry.KeyArn, KeyId: entry.KeyId}, nil
+	return func(ctx context.Context, meta schema.ClientMeta, r *schema.Resource, col schema.Column) error {
+		if !described(r.Item.(*types.KeyMetadata)) {
+			return nil
+		}
+		return resolve(ctx, meta, r, col)
+	}
 }
