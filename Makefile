@@ -7,11 +7,11 @@ BIN := $(CURDIR)/bin
 build: ## the plugin binary
 	go build -ldflags "$(LDFLAGS)" -o $(BIN)/cq-source-awskms .
 
-test: ## every test, end-to-end ones included (needs PostgreSQL: see README)
-	go test -count=1 -timeout 40m ./...
+test: cloudquery ## every test, end-to-end ones included (needs PostgreSQL: see README)
+	CI=$${CI:-true} go test -count=1 -timeout 40m ./...
 
 test-unit: ## tests that need neither PostgreSQL nor the CloudQuery CLI
-	go test -count=1 -short ./...
+	PGTEST_SKIP=1 go test -count=1 -short ./...
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: run gofmt -w on the files above"; exit 1)
@@ -23,6 +23,15 @@ gen-docs: ## regenerate docs/tables from the code
 
 cloudquery: ## the pinned CloudQuery CLI, built from the Go module proxy
 	bash test/scripts/build-cloudquery.sh
+
+demo: ## offline: sync the emulated organization into a throwaway PostgreSQL and print the audit
+	bash test/scripts/demo.sh
+
+demo-stop:
+	bash test/scripts/demo-stop.sh
+
+audit: ## the grant audit against DSN=postgres://...
+	go run ./cmd/kmsaudit -dsn "$(DSN)"
 
 clean:
 	rm -rf $(BIN)
