@@ -21,12 +21,7 @@ func KeyGrants() *schema.Table {
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,
-			{
-				Name:                "key_arn",
-				Type:                arrow.BinaryTypes.String,
-				Resolver:            schema.ParentColumnResolver("arn"),
-				PrimaryKeyComponent: true,
-			},
+			keyARNColumn("arn"),
 			{
 				Name:                "grant_id",
 				Type:                arrow.BinaryTypes.String,

@@ -46,12 +46,7 @@ func KeyPolicies() *schema.Table {
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,
-			{
-				Name:                "key_arn",
-				Type:                arrow.BinaryTypes.String,
-				Resolver:            schema.ParentColumnResolver("arn"),
-				PrimaryKeyComponent: true,
-			},
+			keyARNColumn("arn"),
 			{
 				Name:                "name",
 				Type:                arrow.BinaryTypes.String,

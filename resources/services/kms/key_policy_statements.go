@@ -29,12 +29,7 @@ func KeyPolicyStatements() *schema.Table {
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,
-			{
-				Name:                "key_arn",
-				Type:                arrow.BinaryTypes.String,
-				Resolver:            schema.ParentColumnResolver("key_arn"),
-				PrimaryKeyComponent: true,
-			},
+			keyARNColumn("key_arn"),
 			{
 				Name:                "policy_name",
 				Type:                arrow.BinaryTypes.String,

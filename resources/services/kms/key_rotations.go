@@ -3,7 +3,6 @@ package kms
 import (
 	"context"
 
-	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -21,12 +20,7 @@ func KeyRotations() *schema.Table {
 		Columns: []schema.Column{
 			client.AccountIDColumn,
 			client.RegionColumn,
-			{
-				Name:                "key_arn",
-				Type:                arrow.BinaryTypes.String,
-				Resolver:            schema.ParentColumnResolver("arn"),
-				PrimaryKeyComponent: true,
-			},
+			keyARNColumn("arn"),
 		},
 	}
 }
