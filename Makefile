@@ -17,9 +17,10 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: run gofmt -w on the files above"; exit 1)
 	go vet ./...
 
-gen-docs: ## regenerate docs/tables from the code
-	rm -rf docs/tables
-	go run . doc docs/tables
+gen-docs: ## regenerate docs/tables from the code (replaced only when generation succeeds)
+	rm -rf docs/tables.new
+	go run . doc docs/tables.new
+	rm -rf docs/tables && mv docs/tables.new docs/tables
 
 cloudquery: ## the pinned CloudQuery CLI, built from the Go module proxy
 	bash test/scripts/build-cloudquery.sh
