@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -92,11 +93,20 @@ func decodeObject(raw json.RawMessage, v reflect.Value, path string, problems *[
 	for _, key := range keys {
 		i, ok := known[key]
 		if !ok {
-			*problems = append(*problems, fmt.Sprintf("%s.%s: unknown field; %s", path, key, suggestField(key, known)))
+			*problems = append(*problems, fmt.Sprintf("%s.%s: unknown field; %s", path, keyInPath(key), suggestField(key, known)))
 			continue
 		}
 		decodeStrict(fields[key], v.Field(i), path+"."+key, problems)
 	}
+}
+
+// keyInPath writes a key from the user's spec into a field path, quoted when it holds characters
+// that need escaping (a newline would split the problem's line).
+func keyInPath(key string) string {
+	if quoted := strconv.Quote(key); quoted[1:len(quoted)-1] != key {
+		return quoted
+	}
+	return key
 }
 
 func suggestField(key string, known map[string]int) string {

@@ -88,10 +88,10 @@ func (s *Spec) validate() []string {
 	}
 	for _, op := range sortedKeys(s.RateLimits) {
 		if s.RateLimits[op] <= 0 {
-			p.add(fmt.Sprintf("spec.rate_limits.%s: %v must be above 0 calls per second", op, s.RateLimits[op]))
+			p.add(fmt.Sprintf("spec.rate_limits.%s: %v must be above 0 calls per second", keyInPath(op), s.RateLimits[op]))
 		}
 		if _, known := documentedQuotas[op]; !known && !pacedElsewhere[op] {
-			p.add(fmt.Sprintf("spec.rate_limits.%s: not an operation the plugin calls; use one of: %s", op, strings.Join(sortedKeys(documentedQuotas), ", ")))
+			p.add(fmt.Sprintf("spec.rate_limits.%s: not an operation the plugin calls; use one of: %s", keyInPath(op), strings.Join(sortedKeys(documentedQuotas), ", ")))
 		}
 	}
 	if d := s.GrantEventsLookbackDays; d < 1 || d > 90 {
