@@ -34,5 +34,16 @@ demo-stop:
 audit: ## the grant audit against DSN=postgres://...
 	go run ./cmd/kmsaudit -dsn "$(DSN)"
 
+FUZZTIME ?= 10s
+
+.PHONY: fuzz-short
+fuzz-short: ## every fuzz target of the repo for FUZZTIME (10s) each; their seed corpora run with every `go test`
+	@set -e; for file in $$(git ls-files '*_test.go' | xargs grep -l '^func Fuzz'); do \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
+			echo "go test -run='^$$' -fuzz='^$$name\$$' -fuzztime=$(FUZZTIME) ./$$(dirname $$file)"; \
+			go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) ./$$(dirname $$file); \
+		done; \
+	done
+
 clean:
 	rm -rf $(BIN)
