@@ -2,13 +2,14 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 LDFLAGS := -X github.com/kmsaudit/cq-source-awskms/resources/plugin.Version=$(VERSION)
 BIN := $(CURDIR)/bin
 
-.PHONY: build test test-unit lint gen-docs cloudquery demo demo-stop bench audit fuzz clean
+.PHONY: build test test-unit lint gen-docs cloudquery demo demo-stop bench audit clean
 
 build: ## the plugin binary
 	go build -ldflags "$(LDFLAGS)" -o $(BIN)/cq-source-awskms .
 
-test: cloudquery ## every test, end-to-end ones included (needs PostgreSQL: see README)
+test: cloudquery ## every test, end-to-end ones included (needs PostgreSQL: see README), then a short fuzz run
 	CI=$${CI:-true} go test -count=1 -timeout 40m ./...
+	$(MAKE) --no-print-directory fuzz-short
 
 test-unit: ## tests that need neither PostgreSQL nor the CloudQuery CLI
 	PGTEST_SKIP=1 go test -count=1 -short ./...
