@@ -206,9 +206,30 @@ func checkNoPanics(t *testing.T, res syncResult) {
 	}
 }
 
+// schedulerErrorMessages are how the scheduler logs a resolver's error, once per error it counts.
+var schedulerErrorMessages = []string{"table resolver finished with error", "column resolver finished with error"}
+
+// checkQuietLogs fails on warnings and errors beyond the failure summary, the scheduler's own
+// error lines (held to once per kind by checkErrorCounts) and the messages a case expects: a
+// failure on many resources must not log once per resource.
+func checkQuietLogs(t *testing.T, res syncResult, expected ...string) {
+	t.Helper()
+	for _, e := range res.logs.Entries(t) {
+		level, msg := e.str("level"), e.str("message")
+		if level != "warn" && level != "error" {
+			continue
+		}
+		if msg == "failures during sync" || contains(schedulerErrorMessages, msg) || contains(expected, msg) {
+			continue
+		}
+		t.Errorf("unexpected %s line: %s (%s)", level, msg, e.str("error"))
+	}
+}
+
 // checkSync asserts a sync that ran to its end: every row of want exactly, the failure summary
-// and the scheduler's error counts as expected, and no panic.
-func checkSync(t *testing.T, res syncResult, want tableRows, failures map[failureKind]int, errs map[tableClient]int) {
+// and the scheduler's error counts as expected, no other warning or error than the expected
+// messages, and no panic.
+func checkSync(t *testing.T, res syncResult, want tableRows, failures map[failureKind]int, errs map[tableClient]int, expectedLogs ...string) {
 	t.Helper()
 	if res.initErr != nil {
 		t.Fatalf("init: %v", res.initErr)
@@ -219,5 +240,6 @@ func checkSync(t *testing.T, res syncResult, want tableRows, failures map[failur
 	checkRows(t, res, want)
 	checkFailureSummary(t, res, failures)
 	checkErrorCounts(t, res, errs)
+	checkQuietLogs(t, res, expectedLogs...)
 	checkNoPanics(t, res)
 }

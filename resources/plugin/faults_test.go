@@ -237,39 +237,42 @@ func TestFaultGrantRevokedBetweenPages(t *testing.T) {
 	if revoked == 0 {
 		t.Fatal("no grant was revoked during the sync: the case tests nothing")
 	}
-	// The revocations are CloudTrail events too; whether the sync read the trail before or
-	// after them is a race, so those events may or may not land, but nothing else may differ.
-	events := after["aws_kms_grant_events"]
-	after["aws_kms_grant_events"] = before["aws_kms_grant_events"]
+	// The revocations are CloudTrail events too. Whether the sync read the trail before or after
+	// them is a race, so they may or may not land (and must be right if they do); every other
+	// event is the one from before the sync.
+	const events = "aws_kms_grant_events"
+	eventKey := rowKeys[events]
 	known := map[string]bool{}
-	for _, r := range before["aws_kms_grant_events"] {
-		known[rowKeys["aws_kms_grant_events"](r)] = true
+	for _, r := range before[events] {
+		known[eventKey(r)] = true
 	}
 	raced := map[string]row{}
-	for _, r := range events {
-		if k := rowKeys["aws_kms_grant_events"](r); !known[k] {
-			raced[k] = r
+	for _, r := range after[events] {
+		if !known[eventKey(r)] {
+			raced[eventKey(r)] = r
 		}
 	}
 	if len(raced) != revoked {
 		t.Errorf("%d grants revoked but %d new CloudTrail events", revoked, len(raced))
 	}
-	table := Tables().FlattenTables().Get("aws_kms_grant_events")
+	tables := Tables().FlattenTables()
 	var synced []row
-	for _, r := range syncedRows(t, res.msgs, table) {
-		if want, ok := raced[rowKeys["aws_kms_grant_events"](r)]; ok {
-			compareRows(t, "aws_kms_grant_events (revocations during the sync)", []row{r}, []row{want}, rowKeys["aws_kms_grant_events"])
+	for _, r := range syncedRows(t, res.msgs, tables.Get(events)) {
+		if want, ok := raced[eventKey(r)]; ok {
+			compareRows(t, events+" (revoked during the sync)", []row{r}, []row{want}, eventKey)
 			continue
 		}
 		synced = append(synced, r)
 	}
-	compareRows(t, "aws_kms_grant_events", synced, after["aws_kms_grant_events"], rowKeys["aws_kms_grant_events"])
-	delete(after, "aws_kms_grant_events")
+	compareRows(t, events, synced, before[events], eventKey)
 	for name, rows := range after {
-		compareRows(t, name, syncedRows(t, res.msgs, Tables().FlattenTables().Get(name)), rows, rowKeys[name])
+		if name != events {
+			compareRows(t, name, syncedRows(t, res.msgs, tables.Get(name)), rows, rowKeys[name])
+		}
 	}
 	checkFailureSummary(t, res, nil)
 	checkErrorCounts(t, res, nil)
+	checkQuietLogs(t, res)
 	checkNoPanics(t, res)
 	t.Logf("%d grants revoked between pages; %d grant rows synced, none twice", revoked, len(after["aws_kms_key_grants"]))
 }
@@ -283,7 +286,7 @@ func TestFaultAssumeRoleDenied(t *testing.T) {
 	res := runSync(t, orgSpec(srv), syncOptions{})
 	want := perfectSync(t, world, start)
 	want.dropPairs(func(account, _ string) bool { return account == refused })
-	checkSync(t, res, want, nil, nil)
+	checkSync(t, res, want, nil, nil, "skipping account: its credentials do not work (AssumeRole or GetCallerIdentity failed)")
 
 	var skips []logEntry
 	for _, e := range res.logs.Entries(t) {
@@ -327,7 +330,7 @@ func TestFaultRegionNotEnabled(t *testing.T) {
 	res := runSync(t, spec, syncOptions{})
 	want := perfectSync(t, world, start)
 	want.dropPairs(func(_, region string) bool { return !contains(listed, region) })
-	checkSync(t, res, want, nil, nil)
+	checkSync(t, res, want, nil, nil, "skipping region: not enabled in this account")
 
 	wantSkips := map[string]bool{}
 	for _, account := range activeAccounts(world) {
@@ -411,8 +414,9 @@ func TestFaultRegionUnrecognizedClient(t *testing.T) {
 // after, with the deadline as its error, and nothing panics.
 func TestFaultSyncDeadline(t *testing.T) {
 	_, srv := faultyOrg(t, emulator.WithLatency(300*time.Millisecond, 0))
+	const deadline = 3 * time.Second
 	done := make(chan syncResult, 1)
-	go func() { done <- runSync(t, orgSpec(srv), syncOptions{syncTimeout: 3 * time.Second}) }()
+	go func() { done <- runSync(t, orgSpec(srv), syncOptions{syncTimeout: deadline}) }()
 	var res syncResult
 	select {
 	case res = <-done:
@@ -424,6 +428,9 @@ func TestFaultSyncDeadline(t *testing.T) {
 	}
 	if !errors.Is(res.syncErr, context.DeadlineExceeded) {
 		t.Errorf("sync error: got %v, want the deadline", res.syncErr)
+	}
+	if res.elapsed > deadline+5*time.Second {
+		t.Errorf("the sync returned %s after it started, its deadline was %s", res.elapsed, deadline)
 	}
 	checkNoPanics(t, res)
 	t.Logf("sync ended %s after start with %q", res.elapsed, res.syncErr)
