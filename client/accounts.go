@@ -87,11 +87,11 @@ func verifyCandidates(ctx context.Context, logger zerolog.Logger, f *configFacto
 		g.Go(func() error {
 			id, err := callerIdentity(gctx, c.cfg)
 			if err != nil {
-				logger.Error().Err(err).Str("account", c.name).Msg("skipping account: its credentials do not work (AssumeRole or GetCallerIdentity failed)")
+				logger.Error().Err(err).Str("account", c.name).Str("account_id", c.wantID).Msg("skipping account: its credentials do not work (AssumeRole or GetCallerIdentity failed)")
 				return nil
 			}
 			if c.wantID != "" && id.AccountID != c.wantID {
-				logger.Error().Str("account", c.name).Str("got_account", id.AccountID).Msg("skipping account: the role belongs to another account")
+				logger.Error().Str("account", c.name).Str("account_id", c.wantID).Str("got_account", id.AccountID).Msg("skipping account: the role belongs to another account")
 				return nil
 			}
 			mu.Lock()

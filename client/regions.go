@@ -21,7 +21,8 @@ func regionsOf(ctx context.Context, logger zerolog.Logger, s *accountSession, fa
 			Msg("cannot list the account's enabled regions (it needs account:ListRegions); syncing the discovery region only")
 		return []string{fallback}
 	case err != nil:
-		logger.Debug().Err(err).Str("account", s.ID).Msg("cannot list enabled regions; using the configured regions as they are")
+		logger.Warn().Err(err).Str("account", s.ID).
+			Msg("cannot list the account's enabled regions (it needs account:ListRegions); using the configured regions as they are, and calls in a region that is not enabled will fail with UnrecognizedClientException")
 		return slices.Clone(s.regions)
 	case wantAll:
 		return enabled

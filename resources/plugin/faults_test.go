@@ -397,7 +397,11 @@ func TestFaultRegionUnrecognizedClient(t *testing.T) {
 			}
 		}
 	}
-	checkSync(t, res, want, nil, errs)
+	const listRegionsDenied = "cannot list the account's enabled regions (it needs account:ListRegions); using the configured regions as they are, and calls in a region that is not enabled will fail with UnrecognizedClientException"
+	checkSync(t, res, want, nil, errs, listRegionsDenied)
+	if n := len(withMessage(res.logs.Entries(t), listRegionsDenied)); n != len(activeAccounts(world)) {
+		t.Errorf("%d warnings that ListRegions is denied, want one per account (%d)", n, len(activeAccounts(world)))
+	}
 	unrecognized := 0
 	for _, e := range withMessage(res.logs.Entries(t), "table resolver finished with error") {
 		if strings.Contains(e.str("error"), "UnrecognizedClientException") {
