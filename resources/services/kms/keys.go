@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"context"
 	"reflect"
-	"sync"
+	"slices"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,8 +17,10 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// describeParallelism bounds the DescribeKey calls in flight for one page of ListKeys.
-const describeParallelism = 32
+// keysPerSend is how many keys are described at once and handed to the scheduler together. The
+// scheduler holds a send's resolved keys until their child tables start, so small sends keep
+// memory flat however many keys a region has; eight keep DescribeKey ahead of the child tables.
+const keysPerSend = 8
 
 func Keys() *schema.Table {
 	return &schema.Table{
@@ -58,48 +60,54 @@ func Keys() *schema.Table {
 	}
 }
 
-// fetchKeys streams each page of ListKeys as soon as its keys are described. A key whose
-// DescribeKey is denied is still written from ListKeys, and the first such failure is returned
-// once every key was sent, so the sync's error count has it once per account and region; a key
-// deleted meanwhile is left out.
+// fetchKeys sends the keys of each page of ListKeys in batches, each once its keys are described.
+// A key whose DescribeKey is denied is still written from ListKeys, and the first such failure
+// is returned once every key was sent, so the sync's error count has it once per account and
+// region; a key deleted meanwhile is left out.
 func fetchKeys(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, res chan<- any) error {
 	c := meta.(*client.Client)
-	api := c.Services().KMS
-	var (
-		mu     sync.Mutex
-		report error
-	)
-	p := kms.NewListKeysPaginator(api, &kms.ListKeysInput{Limit: aws.Int32(1000)})
+	var report error
+	p := kms.NewListKeysPaginator(c.Services().KMS, &kms.ListKeysInput{Limit: aws.Int32(1000)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return err
 		}
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(describeParallelism)
-		for _, entry := range page.Keys {
-			g.Go(func() error {
-				md, failure, err := describeKey(gctx, c, entry)
-				if err != nil || md == nil {
-					return err
-				}
-				if failure != nil {
-					mu.Lock()
-					report = cmp.Or(report, failure)
-					mu.Unlock()
-				}
-				select {
-				case res <- md:
-				case <-gctx.Done():
-				}
-				return nil
-			})
-		}
-		if err := g.Wait(); err != nil {
-			return err
+		for batch := range slices.Chunk(page.Keys, keysPerSend) {
+			keys, failure, err := describeKeys(ctx, c, batch)
+			if err != nil {
+				return err
+			}
+			report = cmp.Or(report, failure)
+			// A batch per send, not a key: the scheduler resolves the keys of one send and their
+			// child tables in parallel, but finishes every child table of a send before it takes
+			// the next, so keys sent one by one would be synced one after another.
+			select {
+			case res <- keys:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 	}
 	return report
+}
+
+// describeKeys describes a batch of keys in parallel, keeping ListKeys' order and leaving out
+// keys deleted since; failure is the first failure to report.
+func describeKeys(ctx context.Context, c *client.Client, entries []types.KeyListEntry) (keys []*types.KeyMetadata, failure, err error) {
+	keys = make([]*types.KeyMetadata, len(entries))
+	failures := make([]error, len(entries))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, entry := range entries {
+		g.Go(func() (err error) {
+			keys[i], failures[i], err = describeKey(gctx, c, entry)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	return slices.DeleteFunc(keys, func(md *types.KeyMetadata) bool { return md == nil }), cmp.Or(failures...), nil
 }
 
 // describeKey reads the key's metadata. When DescribeKey fails for the key alone, it returns the
