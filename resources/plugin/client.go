@@ -39,9 +39,9 @@ func Configure(ctx context.Context, logger zerolog.Logger, specBytes []byte, opt
 	}
 	c.scheduler = scheduler.NewScheduler(
 		scheduler.WithLogger(logger),
-		scheduler.WithConcurrency(*spec.Concurrency),
-		scheduler.WithSingleResourceMaxConcurrency(50),
-		scheduler.WithSingleNestedTableMaxConcurrency(50),
+		scheduler.WithConcurrency(schedulerConcurrency(*spec.Concurrency, len(c.aws.Pairs()))),
+		scheduler.WithSingleResourceMaxConcurrency(rowsPerTable),
+		scheduler.WithSingleNestedTableMaxConcurrency(childTablesPerPair),
 	)
 	return c, nil
 }
@@ -64,7 +64,7 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	}
 	defer stateClient.Close()
 	c.aws.State = stateClient
-	err = c.scheduler.Sync(ctx, c.aws, tables, res, scheduler.WithSyncDeterministicCQID(opts.DeterministicCQID))
+	err = c.scheduler.Sync(ctx, c.aws, cloudTrailFirst(tables), res, scheduler.WithSyncDeterministicCQID(opts.DeterministicCQID))
 	logSummary(c.logger, c.aws)
 	if err != nil {
 		return err
