@@ -13,13 +13,17 @@ const (
 	throttleBackoff = 0.5
 	// minRateShare is the lowest a bucket is slowed to, as a share of its quota.
 	minRateShare = 0.05
-	// recoveryTime is how long a slowed bucket takes to climb back to its quota.
+	// recoveryTime is how long a slowed bucket takes to climb back to the rate it was throttled at.
 	recoveryTime = 5 * time.Second
+	// probeGrowth is how fast a bucket climbs beyond the rate it was throttled at, towards its
+	// quota: by this share of that rate every recoveryTime. Slow, because that rate was too high
+	// a moment ago (other callers, or a quota lower than documented).
+	probeGrowth = 0.1
 )
 
 // RateLimiter paces calls with one bucket per (account, region, operation), at the quota AWS
 // applies there, and slows a bucket down when AWS throttles it anyway (other callers share the
-// quota) before recovering linearly.
+// quota): it halves, climbs back to the rate it was throttled at, then probes beyond it slowly.
 type RateLimiter struct {
 	spec    *Spec
 	now     func() time.Time
@@ -35,9 +39,34 @@ func NewRateLimiter(spec *Spec) *RateLimiter {
 type bucket struct {
 	mu        sync.Mutex
 	quota     float64   // calls per second when AWS is not throttling us
+	ceiling   float64   // the rate AWS throttled last; the bucket climbs back to it quickly
 	slowRate  float64   // rate right after the last throttle
 	slowSince time.Time // when the last throttle was seen; zero if never
 	next      time.Time // when the next call may start
+	// epoch counts slow-downs: a call whose slot was booked in an earlier epoch books again.
+	epoch uint64
+	// inFlight counts calls between Wait and Done; echoes are the throttles still to come from
+	// calls that were in flight when the bucket slowed down: sent at the old rate, they say
+	// nothing new and are not counted again.
+	inFlight int
+	echoes   int
+}
+
+func (b *bucket) currentEpoch() uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.epoch
+}
+
+// admit lets a call go whose slot was booked in epoch, unless the bucket slowed down since.
+func (b *bucket) admit(epoch uint64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if epoch != b.epoch {
+		return false
+	}
+	b.inFlight++
+	return true
 }
 
 func (l *RateLimiter) bucket(key CallKey) *bucket {
@@ -57,11 +86,23 @@ func (l *RateLimiter) Wait(ctx context.Context, key CallKey) error {
 	if b.quota <= 0 {
 		return nil
 	}
-	delay := b.reserve(l.now())
-	if delay <= 0 {
+	for {
+		epoch := b.currentEpoch()
+		if err := sleep(ctx, b.reserve(l.now())); err != nil {
+			return err
+		}
+		if b.admit(epoch) {
+			return nil
+		}
+		// The bucket slowed down while this call waited for a slot booked at the old rate.
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(delay)
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
@@ -73,9 +114,6 @@ func (l *RateLimiter) Wait(ctx context.Context, key CallKey) error {
 
 // Done tells the bucket how the attempt went; a throttled attempt slows it down.
 func (l *RateLimiter) Done(key CallKey, throttled bool) {
-	if !throttled {
-		return
-	}
 	b := l.bucket(key)
 	if b.quota <= 0 {
 		return
@@ -83,8 +121,29 @@ func (l *RateLimiter) Done(key CallKey, throttled bool) {
 	now := l.now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.slowRate = max(b.rateAt(now)*throttleBackoff, b.quota*minRateShare)
+	b.inFlight = max(0, b.inFlight-1)
+	if throttled {
+		b.throttled(now)
+	}
+}
+
+// throttled halves the bucket's rate. The rate it had climbed back to becomes its ceiling, except
+// for throttles at the very instant of the last one, which belong to the same burst.
+func (b *bucket) throttled(now time.Time) {
+	if b.echoes > 0 {
+		b.echoes--
+		return
+	}
+	rate := b.rateAt(now)
+	if b.slowSince.IsZero() || now.After(b.slowSince) {
+		b.ceiling = rate
+	}
+	b.slowRate = max(rate*throttleBackoff, b.quota*minRateShare)
 	b.slowSince = now
+	b.echoes = b.inFlight
+	// Slots booked at the old rate are void: their calls book again at the new one.
+	b.epoch++
+	b.next = now
 }
 
 // reserve books the next slot and returns how long to wait for it.
@@ -100,14 +159,15 @@ func (b *bucket) reserve(now time.Time) time.Duration {
 	return slot.Sub(now)
 }
 
-// rateAt is the bucket's rate: its quota, or on the way back to it after a throttle.
+// rateAt is the bucket's rate: its quota, or on the way back to it after a throttle: linearly
+// to the ceiling within recoveryTime, then beyond it by probeGrowth of it per recoveryTime.
 func (b *bucket) rateAt(now time.Time) float64 {
 	if b.slowSince.IsZero() {
 		return b.quota
 	}
 	progress := float64(now.Sub(b.slowSince)) / float64(recoveryTime)
-	if progress >= 1 {
-		return b.quota
+	if progress < 1 {
+		return b.slowRate + (b.ceiling-b.slowRate)*progress
 	}
-	return b.slowRate + (b.quota-b.slowRate)*progress
+	return min(b.quota, b.ceiling*(1+probeGrowth*(progress-1)))
 }
