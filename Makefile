@@ -35,6 +35,9 @@ demo-stop:
 audit: ## the grant audit against DSN=postgres://...
 	go run ./cmd/kmsaudit -dsn "$(DSN)"
 
+bench: ## issue 5's benchmark: full syncs against the emulator at AWS's quotas, vs the quota-bound minimum (~20 min; BENCHFLAGS=-h)
+	go run ./test/bench $(BENCHFLAGS)
+
 FUZZTIME ?= 10s
 
 .PHONY: fuzz-short

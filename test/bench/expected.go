@@ -1,0 +1,39 @@
+package main
+
+import (
+	"time"
+
+	"github.com/kmsaudit/cq-source-awskms/analysis"
+	"github.com/kmsaudit/cq-source-awskms/test/emulator"
+)
+
+// expectedRows counts, per "account:region" and table, the rows a complete sync of the World
+// writes. A run whose counts differ is reported as such: a fast sync that drops rows proves
+// nothing.
+func expectedRows(w *emulator.World, eventsSince, eventsUntil time.Time) map[string]map[string]int64 {
+	all := map[string]map[string]int64{}
+	for ar, rd := range w.Regions {
+		out := map[string]int64{}
+		all[ar.Account+":"+ar.Region] = out
+		out["aws_kms_keys"] += int64(len(rd.Keys))
+		out["aws_kms_aliases"] += int64(len(rd.Aliases))
+		out["aws_cloudhsmv2_clusters"] += int64(len(rd.Clusters))
+		out["aws_cloudhsmv2_backups"] += int64(len(rd.Backups))
+		for _, name := range grantEventNames {
+			out["aws_kms_grant_events"] += int64(eventsNamed(rd, name, eventsSince, eventsUntil))
+		}
+		for _, k := range rd.Keys {
+			out[grantsTable] += int64(len(k.Grants))
+			out["aws_kms_key_policies"] += int64(len(k.Policies))
+			for _, doc := range k.Policies {
+				if p, err := analysis.ParsePolicy(doc); err == nil {
+					out["aws_kms_key_policy_statements"] += int64(len(p.Statements))
+				}
+			}
+			if k.Rotation != nil {
+				out["aws_kms_key_rotations"] += int64(len(k.Rotations))
+			}
+		}
+	}
+	return all
+}
