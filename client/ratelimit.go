@@ -7,8 +7,11 @@ import (
 )
 
 const (
-	// burstWindow is how much unused quota a bucket may spend at once.
-	burstWindow = 100 * time.Millisecond
+	// burstWindow is how much unused quota a bucket may spend at once: 100 ms, or one call where
+	// calls are further apart (up to the second AWS's own buckets hold), so that a slow bucket's
+	// caller (LookupEvents, 2/s) late for its slot can still use it.
+	burstWindow    = 100 * time.Millisecond
+	maxBurstWindow = time.Second
 	// throttleBackoff is the factor a bucket's rate drops by when AWS throttles it.
 	throttleBackoff = 0.5
 	// minRateShare is the lowest a bucket is slowed to, as a share of its quota.
@@ -151,7 +154,7 @@ func (b *bucket) reserve(now time.Time) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	interval := time.Duration(float64(time.Second) / b.rateAt(now))
-	if earliest := now.Add(-burstWindow); b.next.Before(earliest) {
+	if earliest := now.Add(-max(burstWindow, min(interval, maxBurstWindow))); b.next.Before(earliest) {
 		b.next = earliest
 	}
 	slot := b.next

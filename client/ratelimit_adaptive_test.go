@@ -144,3 +144,21 @@ func TestRateLimiterRebooksCallsWaitingAtTheOldRate(t *testing.T) {
 		t.Errorf("6th call after the slow-down waits %v, want 0.1s", d)
 	}
 }
+
+// TestRateLimiterLetsALateCallerCatchUpOneSlot: at 2/s, a caller busy elsewhere when its slot
+// came (handing on the previous page) may still use it, as AWS's bucket holds a second of quota;
+// without it a LookupEvents chain would lose every late slot.
+func TestRateLimiterLetsALateCallerCatchUpOneSlot(t *testing.T) {
+	l, now := testLimiter(t, `{}`)
+	key := CallKey{Operation: "LookupEvents"}
+	b := l.bucket(key)
+	b.reserve(*now) // a fresh bucket's burst
+	b.reserve(*now) // on time; the next slot is 0.5 s later
+	*now = now.Add(900 * time.Millisecond)
+	if d := b.reserve(*now); d > 0 {
+		t.Errorf("the slot missed by 0.4 s waits %v, want none", d)
+	}
+	if d := b.reserve(*now); !near(d, 100*time.Millisecond) {
+		t.Errorf("the next call waits %v, want 0.1 s (2/s kept on average)", d)
+	}
+}
