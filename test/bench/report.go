@@ -146,18 +146,23 @@ func (r result) pairTimes() string {
 	if r.Size.HotKeyGrants > 0 {
 		hotPair = r.Min.Slowest.Account + ":" + r.Min.Slowest.Region
 	}
-	var others []float64
+	var others, bounds []float64
 	for pair, t := range r.Run.PairDone {
 		if pair != hotPair {
 			others = append(others, t)
 		}
 	}
-	if len(others) == 0 {
+	for _, p := range r.Min.Pairs {
+		if p.Account+":"+p.Region != hotPair {
+			bounds = append(bounds, p.Bound().Seconds())
+		}
+	}
+	if len(others) == 0 || len(bounds) == 0 {
 		return "none"
 	}
-	slices.Sort(others)
-	q := func(f float64) float64 { return others[int(f*float64(len(others)-1))] }
-	out := fmt.Sprintf("other pairs: median %.1f s, slowest %.1f s", q(0.5), others[len(others)-1])
+	median := func(v []float64) float64 { slices.Sort(v); return v[(len(v)-1)/2] }
+	out := fmt.Sprintf("other pairs: median %.1f s (their own minimum: median %.1f s), slowest %.1f s",
+		median(others), median(bounds), slices.Max(others))
 	if t, ok := r.Run.PairDone[hotPair]; ok {
 		out += fmt.Sprintf("; slowest-bound pair %s: grants from %.1f s, done %.1f s", hotPair, r.Run.PairFirstGrant[hotPair], t)
 	}
