@@ -92,22 +92,37 @@ func TestFaultSlowResponses(t *testing.T) {
 
 // TestFaultThrottlingStorm serves every quota ten times lower than AWS documents. Unaware of it
 // (quota_share 1), the plugin paces at the documented quotas, gets throttled, slows the bucket
-// down and retries; told (quota_share 0.1), it is not throttled at all. Either way every row
-// lands. CloudTrail's LookupEvents keeps its real 2/s: at 0.2/s the hot key's 1,500
-// CreateGrant events alone take minutes to read (measured: 3m28s, still exact, 187 of 239
-// LookupEvents calls throttled).
+// down and retries: each (account, region, operation) bucket pays a few throttles to learn the
+// lower quota, then stays under it (measured: 73 of 5,676 calls throttled, at most 8 in a
+// bucket; 633, up to 50 in a bucket, with a limiter that does not slow down). Told
+// (quota_share 0.1), it is hardly throttled at all. Either way every row lands. CloudTrail's
+// LookupEvents keeps its real 2/s: at 0.2/s the hot key's 1,500 CreateGrant events alone take
+// minutes to read (measured: 3m28s, still exact, 187 of 239 LookupEvents calls throttled).
 func TestFaultThrottlingStorm(t *testing.T) {
+	const stormKeysPerRegion = 100
 	cases := []struct {
-		name         string
-		spec         map[string]any
-		maxThrottled float64 // share of all calls
+		name string
+		spec map[string]any
+		// Each bucket's throttles are bounded by a fixed cost of learning the quota (halving
+		// from 100/s to below 10/s takes four) plus a share of its calls.
+		learning     int64
+		maxThrottled float64
 	}{
-		{"unaware", map[string]any{}, 0.05},
-		{"quota_share", map[string]any{"quota_share": 0.1, "rate_limits": map[string]float64{"LookupEvents": 2}}, 0.01},
+		{"unaware", map[string]any{}, 8, 0.05},
+		// Paced at exactly what the emulator allows, a call now and then lands a moment early.
+		{"quota_share", map[string]any{"quota_share": 0.1, "rate_limits": map[string]float64{"LookupEvents": 2}}, 3, 0.02},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			world, srv := faultyOrg(t, emulator.WithQuotas(0.1), emulator.WithQuota("cloudtrail:LookupEvents", 20))
+			if testing.Short() {
+				t.Skip("in-process sync against the emulator")
+			}
+			cfg := emulator.DefaultConfig()
+			cfg.Now = time.Now().UTC().Add(-time.Hour)
+			// Enough keys that each region's per-key buckets run for seconds at the lower quota,
+			// where pacing, not the first burst, decides how often AWS throttles.
+			cfg.KeysPerRegion = stormKeysPerRegion
+			world, srv := emulatedOrg(t, cfg, emulator.WithQuotas(0.1), emulator.WithQuota("cloudtrail:LookupEvents", 20))
 			spec := orgSpec(srv)
 			delete(spec, "rate_limits")
 			for k, v := range tc.spec {
@@ -116,15 +131,24 @@ func TestFaultThrottlingStorm(t *testing.T) {
 			start := time.Now().UTC()
 			res := runSync(t, spec, syncOptions{})
 			checkSync(t, res, perfectSync(t, world, start), nil, nil)
-			calls := totalCalls(srv.Stats())
-			share := float64(calls.Throttled) / float64(calls.Calls)
-			if share > tc.maxThrottled {
-				t.Errorf("%d of %d calls throttled (%.1f%%), want at most %.0f%%", calls.Throttled, calls.Calls, 100*share, 100*tc.maxThrottled)
+			stats := srv.Stats()
+			var worst emulator.StatEntry
+			for _, e := range stats.Entries() {
+				if e.Throttled > worst.Throttled {
+					worst = e
+				}
+				if limit := tc.learning + int64(tc.maxThrottled*float64(e.Calls)); e.Throttled > limit {
+					t.Errorf("%s %s %s: %d of %d calls throttled, want at most %d (%d to learn the quota, then %.0f%%)",
+						e.Account, e.Region, e.Operation, e.Throttled, e.Calls, limit, tc.learning, 100*tc.maxThrottled)
+				}
 			}
+			calls := totalCalls(stats)
+			share := float64(calls.Throttled) / float64(calls.Calls)
 			if tc.name == "unaware" && calls.Throttled == 0 {
 				t.Error("the emulator throttled nothing: the case tests nothing")
 			}
-			t.Logf("%d calls, %d throttled (%.1f%%); sync took %s", calls.Calls, calls.Throttled, 100*share, res.elapsed)
+			t.Logf("%d calls, %d throttled (%.1f%%), at most %d of a bucket's %d (%s); sync took %s",
+				calls.Calls, calls.Throttled, 100*share, worst.Throttled, worst.Calls, worst.Operation, res.elapsed)
 		})
 	}
 }
