@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -63,5 +64,29 @@ func TestLineageMatchesRoleSessionsAndTime(t *testing.T) {
 	l.Add(createGrantEvent("g-late", "arn:aws:iam::111111111111:root", "arn:aws:iam::111111111111:role/Deployer", 30, "CreateGrant"))
 	if got := deref(l.ParentOf(key, "g-child")); got != "g-role" {
 		t.Errorf("parent of a session's grant = %q, want g-role", got)
+	}
+}
+
+// KMS grant ids are 64 hex digits, kept as their 32 bytes: they must come back exactly, and ids
+// of any other shape must still be found.
+func TestLineageKeepsGrantIDsExactly(t *testing.T) {
+	const key = "arn:aws:kms:us-east-1:111111111111:key/k"
+	const admin = "arn:aws:iam::111111111111:role/Admin"
+	const app = "arn:aws:iam::111111111111:role/App"
+	parent := strings.Repeat("0a", 32)
+	child := strings.Repeat("f1", 32)
+	upper := strings.Repeat("AB", 32)
+	l := NewLineage()
+	l.Add(createGrantEvent(parent, admin, app, 10, "CreateGrant"))
+	l.Add(createGrantEvent(child, "arn:aws:sts::111111111111:assumed-role/App/s", "arn:aws:iam::222222222222:root", 20, "Decrypt"))
+	l.Add(createGrantEvent(upper, admin, app, 30, "Decrypt"))
+	if got := deref(l.ParentOf(key, child)); got != parent {
+		t.Errorf("ParentOf(child) = %q, want %q", got, parent)
+	}
+	if got := deref(l.CreatedBy(upper)); got != admin {
+		t.Errorf("CreatedBy(upper-case id) = %q, want %q", got, admin)
+	}
+	if got := l.CreatedBy(strings.ToLower(upper)); got != nil {
+		t.Errorf("the lower-case twin of an upper-case id was found: %q", *got)
 	}
 }
