@@ -1,29 +1,39 @@
 package analysis
 
 import (
+	"bytes"
 	"encoding/hex"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Lineage tells who created each grant and, for nested grants, through which parent grant, from
-// the successful CreateGrant events CloudTrail kept (90 days at most).
+// the successful CreateGrant events CloudTrail kept (90 days at most). Add every event, then look
+// grants up: the first look-up indexes them, from any number of goroutines.
 //
 // A region may hold hundreds of thousands of such events for the whole sync, so each is kept in
-// about 60 bytes: grant ids as the 32 bytes their 64 hex digits encode, callers and grantees
-// (a few principals create most grants) interned.
+// 48 bytes: the grant id as the 32 bytes its 64 hex digits encode, the caller interned (a few
+// principals create most grants), the time; in fixed chunks while they arrive (no slice doubling),
+// then in one slice sorted by grant id.
 type Lineage struct {
-	byGrant map[grantKey]creation
-	// byOtherID holds grants whose id is not 64 hex digits (not seen from KMS, kept for safety).
+	chunks [][]creation
+	once   sync.Once
+	sorted []creation
+	// byOtherID holds grants whose id is not 64 lower-case hex digits (not seen from KMS).
 	byOtherID map[string]creation
 	// delegations are the creations of grants that allow CreateGrant, per key ARN.
 	delegations map[string][]delegation
 	principals  interner
 }
 
+// lineageChunk is how many creations a chunk holds: 192 KiB.
+const lineageChunk = 4096
+
 type grantKey [32]byte
 
 type creation struct {
+	grant  grantKey
 	caller principalRef
 	at     int64 // Unix nanoseconds
 }
@@ -35,7 +45,7 @@ type delegation struct {
 }
 
 func NewLineage() *Lineage {
-	return &Lineage{byGrant: map[grantKey]creation{}, byOtherID: map[string]creation{}, delegations: map[string][]delegation{}}
+	return &Lineage{byOtherID: map[string]creation{}, delegations: map[string][]delegation{}}
 }
 
 // Add records a CreateGrant event; failed calls and other events are ignored.
@@ -48,7 +58,11 @@ func (l *Lineage) Add(e GrantEvent) {
 	caller := deref(nonEmpty(deref(e.CallerARN), deref(e.CallerAccountID), deref(e.InvokedBy)))
 	c := creation{caller: l.principals.ref(caller), at: e.EventTime.UnixNano()}
 	if key, ok := parseGrantKey(*e.GrantID); ok {
-		l.byGrant[key] = c
+		c.grant = key
+		if n := len(l.chunks); n == 0 || len(l.chunks[n-1]) == lineageChunk {
+			l.chunks = append(l.chunks, make([]creation, 0, lineageChunk))
+		}
+		l.chunks[len(l.chunks)-1] = append(l.chunks[len(l.chunks)-1], c)
 	} else {
 		l.byOtherID[*e.GrantID] = c
 	}
@@ -58,13 +72,37 @@ func (l *Lineage) Add(e GrantEvent) {
 	}
 }
 
+// index sorts the creations by grant id into one slice of the exact size, on the first look-up.
+func (l *Lineage) index() {
+	l.once.Do(func() {
+		n := 0
+		for _, c := range l.chunks {
+			n += len(c)
+		}
+		l.sorted = make([]creation, 0, n)
+		for _, c := range l.chunks {
+			l.sorted = append(l.sorted, c...)
+		}
+		l.chunks = nil
+		slices.SortStableFunc(l.sorted, func(a, b creation) int { return bytes.Compare(a.grant[:], b.grant[:]) })
+	})
+}
+
 func (l *Lineage) creation(grantID string) (creation, bool) {
-	if key, ok := parseGrantKey(grantID); ok {
-		c, found := l.byGrant[key]
+	key, ok := parseGrantKey(grantID)
+	if !ok {
+		c, found := l.byOtherID[grantID]
 		return c, found
 	}
-	c, found := l.byOtherID[grantID]
-	return c, found
+	l.index()
+	i, found := slices.BinarySearchFunc(l.sorted, key, func(c creation, k grantKey) int { return bytes.Compare(c.grant[:], k[:]) })
+	if !found {
+		return creation{}, false
+	}
+	for i+1 < len(l.sorted) && l.sorted[i+1].grant == key {
+		i++ // the last one added, as a map would keep
+	}
+	return l.sorted[i], true
 }
 
 // CreatedBy is the caller of the grant's CreateGrant: its ARN, else its account id (a call from

@@ -25,6 +25,7 @@ func BenchmarkLineageMemory(b *testing.B) {
 			for _, e := range evs {
 				l.Add(e)
 			}
+			l.CreatedBy(*evs[0].GrantID) // the first look-up indexes
 			return l
 		})
 		referenceBytes = heapGrowth(func() any {

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +89,26 @@ func TestLineageKeepsGrantIDsExactly(t *testing.T) {
 	}
 	if got := l.CreatedBy(strings.ToLower(upper)); got != nil {
 		t.Errorf("the lower-case twin of an upper-case id was found: %q", *got)
+	}
+}
+
+// Events fill several chunks, in no order of grant id; each is found, and a grant id seen twice
+// keeps the creation added last, as CloudTrail lists the newest first.
+func TestLineageIndexesManyEvents(t *testing.T) {
+	const n = 3 * lineageChunk
+	id := func(i int) string { return fmt.Sprintf("%064x", (i*7919)%n) }
+	user := func(i int) string { return fmt.Sprintf("arn:aws:iam::111111111111:user/u%d", i%5) }
+	l := NewLineage()
+	for i := range n {
+		l.Add(createGrantEvent(id(i), user(i), "arn:aws:iam::111111111111:role/App", i))
+	}
+	l.Add(createGrantEvent(id(0), "arn:aws:iam::111111111111:user/oldest", "arn:aws:iam::111111111111:role/App", -1))
+	for _, i := range []int{1, 2, lineageChunk, n - 1} {
+		if got := deref(l.CreatedBy(id(i))); got != user(i) {
+			t.Errorf("CreatedBy(event %d) = %q, want %q", i, got, user(i))
+		}
+	}
+	if got := deref(l.CreatedBy(id(0))); got != "arn:aws:iam::111111111111:user/oldest" {
+		t.Errorf("CreatedBy(a grant id seen twice) = %q, want the creation added last", got)
 	}
 }
