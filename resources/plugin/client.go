@@ -33,6 +33,7 @@ func Configure(ctx context.Context, logger zerolog.Logger, specBytes []byte, opt
 	if err != nil {
 		return nil, err
 	}
+	tuneGC()
 	c.aws, err = client.New(ctx, logger, spec, client.NewRateLimiter(spec))
 	if err != nil {
 		return nil, err
