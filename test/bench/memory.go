@@ -20,13 +20,16 @@ type memoryWatch struct {
 	// peakRSSAt is when the resident set was largest, since the watch started.
 	peakRSS   int64
 	peakRSSAt time.Duration
+	atPeakRSS memoryClasses
 	started   time.Time
 	// profilePath, when set, receives a heap profile each time the heap reaches a new peak
-	// (at most every two seconds): the profile of the worst moment survives.
-	profilePath string
-	lastProfile time.Time
-	stop        chan struct{}
-	done        chan struct{}
+	// (at most every two seconds): the profile of the worst moment survives. goroutines.txt
+	// beside it does the same for the goroutines.
+	profilePath    string
+	lastProfile    time.Time
+	lastGoroutines time.Time
+	stop           chan struct{}
+	done           chan struct{}
 }
 
 func watchMemory(every time.Duration, profilePath string) *memoryWatch {
@@ -50,6 +53,28 @@ func watchMemory(every time.Duration, profilePath string) *memoryWatch {
 var memorySamples = []metrics.Sample{
 	{Name: "/gc/heap/live:bytes"},
 	{Name: "/sched/goroutines:goroutines"},
+	// The runtime's memory at the resident set's peak, by what it holds.
+	{Name: "/memory/classes/heap/objects:bytes"},
+	{Name: "/memory/classes/heap/unused:bytes"},
+	{Name: "/memory/classes/heap/free:bytes"},
+	{Name: "/memory/classes/heap/stacks:bytes"},
+	{Name: "/memory/classes/total:bytes"},
+}
+
+// memoryClasses splits the Go runtime's memory: objects (live or awaiting collection), heap
+// spans not in use yet, free pages not returned to the OS, goroutine stacks, and everything.
+type memoryClasses struct {
+	Objects uint64 `json:"objects"`
+	Unused  uint64 `json:"unused"`
+	Free    uint64 `json:"free"`
+	Stacks  uint64 `json:"stacks"`
+	Total   uint64 `json:"total"`
+}
+
+func (c memoryClasses) String() string {
+	mib := func(b uint64) float64 { return float64(b) / (1 << 20) }
+	return fmt.Sprintf("objects %.0f, unused spans %.0f, free pages %.0f, stacks %.0f of %.0f MiB mapped by Go",
+		mib(c.Objects), mib(c.Unused), mib(c.Free), mib(c.Stacks), mib(c.Total))
 }
 
 func (m *memoryWatch) sample() {
@@ -62,18 +87,28 @@ func (m *memoryWatch) sample() {
 	defer m.mu.Unlock()
 	if rss > m.peakRSS {
 		m.peakRSS, m.peakRSSAt = rss, time.Since(m.started)
+		m.atPeakRSS = memoryClasses{Objects: s[2].Value.Uint64(), Unused: s[3].Value.Uint64(), Free: s[4].Value.Uint64(), Stacks: s[5].Value.Uint64(), Total: s[6].Value.Uint64()}
 	}
-	m.peakGoroutines = max(m.peakGoroutines, goroutines)
+	if goroutines > m.peakGoroutines {
+		m.peakGoroutines = goroutines
+		m.writeProfile("goroutine", strings.TrimSuffix(m.profilePath, "heap.pprof")+"goroutines.txt", 1, &m.lastGoroutines)
+	}
 	if heap <= m.peakHeap {
 		return
 	}
 	m.peakHeap = heap
-	if m.profilePath != "" && time.Since(m.lastProfile) > 2*time.Second {
-		m.lastProfile = time.Now()
-		if f, err := os.Create(m.profilePath); err == nil {
-			_ = pprof.Lookup("heap").WriteTo(f, 0)
-			_ = f.Close()
-		}
+	m.writeProfile("heap", m.profilePath, 0, &m.lastProfile)
+}
+
+// writeProfile writes the named profile to path when profiles are on, at most every two seconds.
+func (m *memoryWatch) writeProfile(name, path string, debug int, last *time.Time) {
+	if m.profilePath == "" || time.Since(*last) < 2*time.Second {
+		return
+	}
+	*last = time.Now()
+	if f, err := os.Create(path); err == nil {
+		_ = pprof.Lookup(name).WriteTo(f, debug)
+		_ = f.Close()
 	}
 }
 
@@ -82,6 +117,7 @@ type memoryPeaks struct {
 	Heap       uint64        `json:"heap"`
 	Goroutines uint64        `json:"goroutines"`
 	RSSAt      time.Duration `json:"rssAt"`
+	AtPeakRSS  memoryClasses `json:"atPeakRss"`
 }
 
 // Stop ends the sampling and returns the peaks.
@@ -90,7 +126,7 @@ func (m *memoryWatch) Stop() memoryPeaks {
 	<-m.done
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return memoryPeaks{Heap: m.peakHeap, Goroutines: m.peakGoroutines, RSSAt: m.peakRSSAt}
+	return memoryPeaks{Heap: m.peakHeap, Goroutines: m.peakGoroutines, RSSAt: m.peakRSSAt, AtPeakRSS: m.atPeakRSS}
 }
 
 // peakRSS reads the process's resident set high-water mark (VmHWM) from /proc/self/status. It

@@ -105,6 +105,7 @@ func (r result) print(w io.Writer) {
 	p("peak RSS (plugin)", "%.1f MiB at %.0f s (target <= %d MiB) %s; live Go heap at most %.1f MiB, goroutines at most %d; CPU %.1f s",
 		r.peakRSSMiB(), r.Run.Peaks.RSSAt.Seconds(), targetPeakRSS>>20, verdict(r.Run.PeakRSS <= targetPeakRSS),
 		float64(r.Run.Peaks.Heap)/(1<<20), r.Run.Peaks.Goroutines, r.Run.CPU.Seconds())
+	p("", "at the peak: %s", r.Run.Peaks.AtPeakRSS)
 	p("pairs finished", "%s", r.pairTimes())
 	if r.Run.HotKeyFirst > 0 {
 		p("hot key grant rows", "first at %.1f s, last at %.1f s", r.Run.HotKeyFirst, r.Run.HotKeyLast)
