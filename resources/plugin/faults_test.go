@@ -93,7 +93,7 @@ func TestFaultSlowResponses(t *testing.T) {
 // TestFaultThrottlingStorm serves every quota ten times lower than AWS documents. Unaware of it
 // (quota_share 1), the plugin paces at the documented quotas, gets throttled, slows the bucket
 // down and retries: each (account, region, operation) bucket pays a few throttles to learn the
-// lower quota, then stays under it (measured: 73-91 of ~5,700 calls throttled, at most 8-10
+// lower quota, then stays under it (measured: 73-99 of ~5,700 calls throttled, at most 8-10
 // in a bucket; 633, up to 50 in a bucket, with a limiter that does not slow down). Told
 // (quota_share 0.1), it is hardly throttled at all. Either way every row lands. CloudTrail's
 // LookupEvents keeps its real 2/s: at 0.2/s the hot key's 1,500 CreateGrant events alone take
