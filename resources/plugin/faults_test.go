@@ -22,12 +22,19 @@ import (
 // faultyOrg serves the default organization with the given misbehaviour.
 func faultyOrg(t *testing.T, opts ...emulator.Option) (*emulator.World, *emulator.Server) {
 	t.Helper()
+	return emulatedOrg(t, faultConfig(t), opts...)
+}
+
+// faultConfig is the default organization's config, its dates an hour back; the case is skipped
+// in short mode.
+func faultConfig(t *testing.T) emulator.Config {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("in-process sync against the emulator")
 	}
 	cfg := emulator.DefaultConfig()
 	cfg.Now = time.Now().UTC().Add(-time.Hour)
-	return emulatedOrg(t, cfg, opts...)
+	return cfg
 }
 
 // activeAccounts are the organization's ACTIVE accounts, the ones a sync reaches.
@@ -115,11 +122,7 @@ func TestFaultThrottlingStorm(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if testing.Short() {
-				t.Skip("in-process sync against the emulator")
-			}
-			cfg := emulator.DefaultConfig()
-			cfg.Now = time.Now().UTC().Add(-time.Hour)
+			cfg := faultConfig(t)
 			// Enough keys that each region's per-key buckets run for seconds at the lower quota,
 			// where pacing, not the first burst, decides how often AWS throttles.
 			cfg.KeysPerRegion = stormKeysPerRegion
