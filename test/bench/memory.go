@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
@@ -91,7 +92,7 @@ func (m *memoryWatch) sample() {
 	}
 	if goroutines > m.peakGoroutines {
 		m.peakGoroutines = goroutines
-		m.writeProfile("goroutine", strings.TrimSuffix(m.profilePath, "heap.pprof")+"goroutines.txt", 1, &m.lastGoroutines)
+		m.writeProfile("goroutine", filepath.Join(filepath.Dir(m.profilePath), "goroutines.txt"), 1, &m.lastGoroutines)
 	}
 	if heap <= m.peakHeap {
 		return
