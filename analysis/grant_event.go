@@ -21,17 +21,23 @@ type GrantEvent struct {
 	CallerType      *string   `json:"caller_type"`
 	CallerAccountID *string   `json:"caller_account_id"`
 	// InvokedBy is the AWS service that made the call on the caller\'s behalf (e.g. ec2.amazonaws.com).
-	InvokedBy            *string         `json:"invoked_by"`
-	IsCrossAccountCaller bool            `json:"is_cross_account_caller"`
-	GranteePrincipal     *string         `json:"grantee_principal"`
-	RetiringPrincipal    *string         `json:"retiring_principal"`
-	Operations           []string        `json:"operations"`
-	Constraints          json.RawMessage `json:"constraints"`
-	ErrorCode            *string         `json:"error_code"`
-	ErrorMessage         *string         `json:"error_message"`
-	SourceIP             *string         `json:"source_ip"`
-	UserAgent            *string         `json:"user_agent"`
-	Event                json.RawMessage `json:"event"`
+	InvokedBy            *string `json:"invoked_by"`
+	IsCrossAccountCaller bool    `json:"is_cross_account_caller"`
+	// CallerIdentity is who made the call, as PrincipalIdentity spells it: the caller's ARN (a
+	// role's session is the role), else its account id, else the invoking service. Lineage joins
+	// it with the grantee_identity of grants and events.
+	CallerIdentity   *string `json:"caller_identity"`
+	GranteePrincipal *string `json:"grantee_principal"`
+	// GranteeIdentity is the grantee principal as PrincipalIdentity spells it.
+	GranteeIdentity   *string         `json:"grantee_identity"`
+	RetiringPrincipal *string         `json:"retiring_principal"`
+	Operations        []string        `json:"operations"`
+	Constraints       json.RawMessage `json:"constraints"`
+	ErrorCode         *string         `json:"error_code"`
+	ErrorMessage      *string         `json:"error_message"`
+	SourceIP          *string         `json:"source_ip"`
+	UserAgent         *string         `json:"user_agent"`
+	Event             json.RawMessage `json:"event"`
 }
 
 // cloudTrailRecord is the part of a KMS grant event's record we read.
@@ -85,7 +91,9 @@ func ParseGrantEvent(ev cloudtrailtypes.Event, partition, keyAccount, region str
 	out.CallerAccountID = nonEmpty(rec.UserIdentity.AccountID, PrincipalAccount(rec.UserIdentity.ARN))
 	out.InvokedBy = nonEmpty(rec.UserIdentity.InvokedBy)
 	out.IsCrossAccountCaller = out.CallerAccountID != nil && *out.CallerAccountID != keyAccount
+	out.CallerIdentity = PrincipalIdentity(deref(nonEmpty(rec.UserIdentity.ARN, deref(out.CallerAccountID), rec.UserIdentity.InvokedBy)))
 	out.GranteePrincipal = nonEmpty(rec.RequestParameters.GranteePrincipal)
+	out.GranteeIdentity = PrincipalIdentity(rec.RequestParameters.GranteePrincipal)
 	out.RetiringPrincipal = nonEmpty(rec.RequestParameters.RetiringPrincipal)
 	out.Operations = rec.RequestParameters.Operations
 	if len(rec.RequestParameters.Constraints) > 0 {
