@@ -32,7 +32,6 @@ type Client struct {
 	Org      *OrgInfo
 	Calls    *CallStats
 	failures *Failures
-	memo     *memo
 	// State keeps incremental tables' cursors between syncs (CloudQuery's backend_options); a
 	// no-op client when the sync has no backend.
 	State state.Client
@@ -53,7 +52,6 @@ func New(ctx context.Context, logger zerolog.Logger, spec *Spec, pacer Pacer) (*
 		Spec:     spec,
 		Calls:    &CallStats{},
 		failures: newFailures(),
-		memo:     &memo{entries: map[string]*memoEntry{}},
 		State:    &state.NoOpClient{},
 		accounts: map[string]*accountSession{},
 		services: map[Pair]*Services{},

@@ -4,8 +4,9 @@
 //
 //	kmsaudit -dsn postgres://user@host:5432/db [-dir docs/queries] [-max-rows 50] [-max-width 60]
 //
-// The queries are embedded in the binary; -dir runs the .sql files of a
-// directory instead. It exits 0 when every query ran, whatever it found;
+// It first creates the views the queries build on (docs/queries/views, such
+// as aws_kms_grant_lineage). The queries are embedded in the binary; -dir
+// runs the .sql files of a directory (and its views/) instead. It exits 0 when every query ran, whatever it found;
 // 1 when the database could not be reached or a query failed; 2 on bad
 // flags.
 package main
@@ -65,9 +66,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	var source fs.FS = queries.FS
+	var source, views fs.FS = queries.FS, queries.Views
 	if *dir != "" {
-		source = os.DirFS(*dir)
+		source, views = os.DirFS(*dir), os.DirFS(*dir)
 	}
 	qs, err := LoadQueries(source)
 	if err != nil {
@@ -83,6 +84,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 
+	if err := CreateViews(ctx, conn, views); err != nil {
+		fmt.Fprintf(stderr, "kmsaudit: creating views: %v\n", err)
+		return exitError
+	}
 	results := RunQueries(ctx, conn, qs, *timeout)
 	if err := WriteReport(stdout, results, ReportOptions{MaxRows: *maxRows, MaxWidth: *maxWidth}); err != nil {
 		fmt.Fprintf(stderr, "kmsaudit: writing report: %v\n", err)
