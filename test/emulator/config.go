@@ -104,6 +104,9 @@ type FaultConfig struct {
 	// InternalErrorRate is the fraction of calls answered with the service's
 	// 500 error (KMSInternalException or DependencyTimeoutException for KMS).
 	InternalErrorRate float64 `json:"internalErrorRate"`
+	// FailingOperations (e.g. "cloudtrail:LookupEvents") answer every call with the service's
+	// 500 error, as a service in an outage does.
+	FailingOperations []string `json:"failingOperations,omitempty"`
 	// DeniedKeyOperations are KMS operations (e.g. "ListGrants") answered with
 	// AccessDeniedException on every DeniedKeyEveryNth key of each region.
 	DeniedKeyOperations []string `json:"deniedKeyOperations,omitempty"`

@@ -26,11 +26,12 @@ func mix64(x uint64) uint64 {
 }
 
 // internalFault answers the InternalErrorRate fraction of calls with the
-// service's 500 error; KMS alternates KMSInternalException and
+// service's 500 error, and every call of a FailingOperations operation; KMS alternates KMSInternalException and
 // DependencyTimeoutException.
 func (s *Server) internalFault(svc *service, k StatKey, n int64) *apiError {
 	rate := s.cfg.Faults.InternalErrorRate
-	if rate <= 0 || s.draw("internal", k, n) >= rate {
+	outage := slices.Contains(s.cfg.Faults.FailingOperations, k.Operation)
+	if !outage && (rate <= 0 || s.draw("internal", k, n) >= rate) {
 		return nil
 	}
 	code := svc.internalCode

@@ -49,6 +49,12 @@ func WithInternalErrors(rate float64) Option {
 	return func(c *ServerConfig) { c.Faults.InternalErrorRate = rate }
 }
 
+// WithFailingOperations answers every call of the operations ("cloudtrail:LookupEvents") with
+// the service's 500 error.
+func WithFailingOperations(operations ...string) Option {
+	return func(c *ServerConfig) { c.Faults.FailingOperations = operations }
+}
+
 // WithDeniedKeyOperations refuses the KMS operations (e.g. "ListGrants") on
 // every everyNth key of each region with AccessDeniedException.
 func WithDeniedKeyOperations(everyNth int, operations ...string) Option {
