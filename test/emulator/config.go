@@ -56,6 +56,10 @@ type Config struct {
 	// ExtraRoleNames are roles AssumeRole accepts in every account, the
 	// management account included.
 	ExtraRoleNames []string `json:"extraRoleNames,omitempty"`
+	// DelegatedAdministrators are member accounts registered as delegated administrators
+	// (RegisterDelegatedAdministrator): like the management account, they may call
+	// Organizations' List and Describe operations.
+	DelegatedAdministrators []string `json:"delegatedAdministrators,omitempty"`
 	// ExternalIDs requires this ExternalId when assuming a role in the account.
 	ExternalIDs map[string]string `json:"externalIds,omitempty"`
 
@@ -112,6 +116,9 @@ type FaultConfig struct {
 	AssumeRoleDeniedAccounts []string `json:"assumeRoleDeniedAccounts,omitempty"`
 	// OrganizationsDenied makes every Organizations call AccessDeniedException.
 	OrganizationsDenied bool `json:"organizationsDenied"`
+	// DeniedOperations are refused to every caller with the service's access-denied error, as an
+	// SCP or a missing permission would: "account:ListRegions", "ec2:DescribeRegions".
+	DeniedOperations []string `json:"deniedOperations,omitempty"`
 	// VanishingKeyEveryNth keys of each region are listed by ListKeys but are
 	// NotFound everywhere else, as if deleted between the calls.
 	VanishingKeyEveryNth int `json:"vanishingKeyEveryNth"`
