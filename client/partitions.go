@@ -18,6 +18,8 @@ func partitionOf(region string) string {
 		return "aws-iso-f"
 	case strings.HasPrefix(region, "eu-isoe-"):
 		return "aws-iso-e"
+	case strings.HasPrefix(region, "eusc-"):
+		return "aws-eusc"
 	case strings.HasPrefix(region, "us-iso-"):
 		return "aws-iso"
 	}
