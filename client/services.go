@@ -1,6 +1,7 @@
 package client
 
 import (
+	"container/list"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,22 +29,43 @@ func newServices(cfg aws.Config, region string) *Services {
 	}
 }
 
-// servicePool builds a pair's clients when a table first runs in it, so a pair costs nothing
-// until the scheduler reaches it.
+// servicePoolSize bounds the pairs whose clients are kept (about 5 KiB a pair, measured by
+// TestServicesMemoryPerPair): more than the pairs the scheduler works on at once, so a pair's
+// clients are built about once, and few enough that 2,000 pairs cost what 256 do.
+const servicePoolSize = 256
+
+// servicePool builds a pair's clients when a table first runs in it and keeps the most recently
+// used ones; an evicted pair's clients stay valid for whoever holds them and are rebuilt if asked
+// again. Credentials live in the account's configuration, so a rebuilt client reuses them.
 type servicePool struct {
 	mu    sync.Mutex
-	pairs map[Pair]*Services
+	size  int
+	pairs map[Pair]*list.Element
+	lru   *list.List // of *pooledServices, most recent first
 }
 
-func newServicePool() *servicePool { return &servicePool{pairs: map[Pair]*Services{}} }
+type pooledServices struct {
+	pair Pair
+	s    *Services
+}
+
+func newServicePool() *servicePool {
+	return &servicePool{size: servicePoolSize, pairs: map[Pair]*list.Element{}, lru: list.New()}
+}
 
 func (p *servicePool) get(pair Pair, cfg aws.Config) *Services {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s, ok := p.pairs[pair]
-	if !ok {
-		s = newServices(cfg, pair.Region)
-		p.pairs[pair] = s
+	if e, ok := p.pairs[pair]; ok {
+		p.lru.MoveToFront(e)
+		return e.Value.(*pooledServices).s
+	}
+	s := newServices(cfg, pair.Region)
+	p.pairs[pair] = p.lru.PushFront(&pooledServices{pair: pair, s: s})
+	if p.lru.Len() > p.size {
+		oldest := p.lru.Back()
+		p.lru.Remove(oldest)
+		delete(p.pairs, oldest.Value.(*pooledServices).pair)
 	}
 	return s
 }
