@@ -27,7 +27,7 @@ func RefuseCLIShard() {
 
 type shardGuardCodec struct{ next encoding.Codec }
 
-func (c shardGuardCodec) Name() string                 { return c.next.Name() }
+func (c shardGuardCodec) Name() string                  { return c.next.Name() }
 func (c shardGuardCodec) Marshal(v any) ([]byte, error) { return c.next.Marshal(v) }
 
 func (c shardGuardCodec) Unmarshal(data []byte, v any) error {
