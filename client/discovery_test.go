@@ -5,11 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -392,4 +396,53 @@ func mustSpec(t *testing.T, srv *emulator.Server, spec string) *Spec {
 		t.Fatal(err)
 	}
 	return parsed
+}
+
+// TestStartUpIsParallel: 100 member accounts behind 40 ms of latency, one of which answers its
+// AssumeRole only after 2 s. Connected one by one, discovery would take at least 100 × 3 calls ×
+// 40 ms = 12 s; in parallel it takes about the slow account's 2 s, and every account is found.
+func TestStartUpIsParallel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100 accounts against the emulator")
+	}
+	cfg := emulator.DefaultConfig()
+	cfg.MemberAccountIDs = nil
+	cfg.MemberAccounts = 100
+	cfg.SuspendedAccounts = 0
+	cfg.AccountRegions = nil
+	cfg.Regions = []string{"us-east-1"}
+	cfg.KeysPerRegion, cfg.HotKeyGrants, cfg.Scenario, cfg.ClustersPerRegion = 0, 0, false, 0
+	cfg.GrantsPerKey = emulator.IntRange{}
+	srv := serveEmulator(t, cfg, emulator.WithLatency(40*time.Millisecond, 0))
+	members := []string{}
+	for _, a := range srv.World().Accounts {
+		if *a.Id != srv.World().ManagementAccount {
+			members = append(members, *a.Id)
+		}
+	}
+	slowAccount := members[0]
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(body), "Action=AssumeRole") && strings.Contains(string(body), slowAccount) {
+			time.Sleep(2 * time.Second)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	spec := mustSpec(t, srv, `{"regions": ["us-east-1"], "org": {"member_role_name": "OrganizationAccountAccessRole"}}`)
+	spec.CustomEndpointURL = proxy.URL
+	start := time.Now()
+	c, err := New(context.Background(), zerolog.Nop(), spec, NewRateLimiter(spec))
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(c.Pairs()), 101; got != want {
+		t.Errorf("%d pairs, want %d (every account in us-east-1)", got, want)
+	}
+	if elapsed > 5*time.Second {
+		t.Errorf("discovery of 101 accounts took %s, want about the slow account's 2 s", elapsed)
+	}
+	t.Logf("101 accounts discovered in %s", elapsed)
 }
