@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -219,6 +220,13 @@ func (c Config) Validate() error {
 			return fmt.Errorf("memberAccountIds: %q is not a distinct 12-digit account id", id)
 		}
 		seen[id] = true
+	}
+	for _, id := range c.DelegatedAdministrators {
+		// Only a member can be registered; generated member ids are not known here.
+		notMember := len(c.MemberAccountIDs) > 0 && !slices.Contains(c.MemberAccountIDs, id)
+		if id == c.ManagementAccount || id == c.OutsideAccount || notMember {
+			return fmt.Errorf("delegatedAdministrators: %q is not a member account (the management account cannot be registered)", id)
+		}
 	}
 	for acct := range c.AccountRegions {
 		if !isAccountID(acct) {
