@@ -446,3 +446,14 @@ func TestStartUpIsParallel(t *testing.T) {
 	}
 	t.Logf("101 accounts discovered in %s", elapsed)
 }
+
+// TestOrgAdminFallsBackToGlobalSTS: with admin_account.default_region an opt-in region the
+// management account has not enabled, STS refuses it (InvalidClientTokenId) and the organization
+// is listed through us-east-1, the aws partition's global STS region.
+func TestOrgAdminFallsBackToGlobalSTS(t *testing.T) {
+	srv := serveEmulator(t, emulator.DefaultConfig())
+	c, _ := discover(t, srv, `{"regions": ["us-east-1"], "org": {"member_role_name": "OrganizationAccountAccessRole", "admin_account": {"default_region": "af-south-1"}}}`, nil)
+	if got, want := pairStrings(c), []string{mgmtID + "/us-east-1", memberA + "/us-east-1", memberB + "/us-east-1"}; !slices.Equal(got, want) {
+		t.Errorf("pairs %v, want %v", got, want)
+	}
+}

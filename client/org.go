@@ -34,6 +34,15 @@ func orgCandidates(ctx context.Context, logger zerolog.Logger, f *configFactory)
 		return nil, nil, err
 	}
 	adminID, err := callerIdentity(ctx, f.paced(admin, adminLabel))
+	if global := globalRegionOf(partitionOf(region)); err != nil && stsRegionRefused(err) && global != "" && global != region {
+		// STS refuses the region: the partition's global one serves the admin's calls instead.
+		logger.Warn().Err(err).Str("region", region).Str("global_region", global).Msg("STS refused the org admin's region; using the partition's global region")
+		region = global
+		if admin, err = f.adminConfig(ctx, adminLabel, region); err != nil {
+			return nil, nil, err
+		}
+		adminID, err = callerIdentity(ctx, f.paced(admin, adminLabel))
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("org.admin_account: its credentials do not work: %w", err)
 	}
