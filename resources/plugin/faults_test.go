@@ -3,9 +3,6 @@ package plugin
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -371,7 +368,7 @@ func TestFaultRegionNotEnabled(t *testing.T) {
 	}
 	gotSkips := map[string]bool{}
 	for _, e := range withMessage(res.logs.Entries(t), "skipping region: not enabled in this account") {
-		k := e.str("account") + ":" + e.str("region")
+		k := e.str("account_id") + ":" + e.str("region")
 		if gotSkips[k] {
 			t.Errorf("region %s warned twice", k)
 		}
@@ -388,26 +385,13 @@ func TestFaultRegionNotEnabled(t *testing.T) {
 	t.Logf("%d (account, region) pairs skipped with a warning", len(gotSkips))
 }
 
-// TestFaultRegionUnrecognizedClient lists the same regions while account:ListRegions is denied,
-// so the plugin cannot tell which are enabled and calls into the disabled ones, where AWS answers
-// UnrecognizedClientException: every top-level table fails there once per account and region,
-// the rest syncs exactly.
+// TestFaultRegionUnrecognizedClient lists the same regions while account:ListRegions and
+// ec2:DescribeRegions are both denied, so the plugin cannot tell which are enabled and calls into
+// the disabled ones, where AWS answers UnrecognizedClientException: every top-level table fails
+// there once per account and region, the rest syncs exactly.
 func TestFaultRegionUnrecognizedClient(t *testing.T) {
-	world, srv := faultyOrg(t)
-	denyListRegions := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/listRegions" {
-			srv.ServeHTTP(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException")
-		w.WriteHeader(http.StatusForbidden)
-		_, _ = io.WriteString(w, `{"message":"not authorized to perform: account:ListRegions"}`)
-	})
-	proxy := httptest.NewServer(denyListRegions)
-	t.Cleanup(proxy.Close)
+	world, srv := faultyOrg(t, emulator.WithDeniedOperations("account:ListRegions", "ec2:DescribeRegions"))
 	spec := orgSpec(srv)
-	spec["custom_endpoint_url"] = proxy.URL
 	listed := []string{"us-east-1", "af-south-1", "ap-east-1"}
 	spec["regions"] = listed
 	start := time.Now().UTC()
@@ -425,7 +409,7 @@ func TestFaultRegionUnrecognizedClient(t *testing.T) {
 			}
 		}
 	}
-	const listRegionsDenied = "cannot list the account's enabled regions (it needs account:ListRegions); using the configured regions as they are, and calls in a region that is not enabled will fail with UnrecognizedClientException"
+	const listRegionsDenied = "cannot list the account's enabled regions (it needs account:ListRegions or ec2:DescribeRegions); using the configured regions as they are, and calls in a region that is not enabled will fail with UnrecognizedClientException"
 	checkSync(t, res, want, nil, errs, listRegionsDenied)
 	if n := len(withMessage(res.logs.Entries(t), listRegionsDenied)); n != len(activeAccounts(world)) {
 		t.Errorf("%d warnings that ListRegions is denied, want one per account (%d)", n, len(activeAccounts(world)))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -56,6 +57,10 @@ type Config struct {
 	// ExtraRoleNames are roles AssumeRole accepts in every account, the
 	// management account included.
 	ExtraRoleNames []string `json:"extraRoleNames,omitempty"`
+	// DelegatedAdministrators are member accounts registered as delegated administrators
+	// (RegisterDelegatedAdministrator): like the management account, they may call
+	// Organizations' List and Describe operations.
+	DelegatedAdministrators []string `json:"delegatedAdministrators,omitempty"`
 	// ExternalIDs requires this ExternalId when assuming a role in the account.
 	ExternalIDs map[string]string `json:"externalIds,omitempty"`
 
@@ -115,6 +120,9 @@ type FaultConfig struct {
 	AssumeRoleDeniedAccounts []string `json:"assumeRoleDeniedAccounts,omitempty"`
 	// OrganizationsDenied makes every Organizations call AccessDeniedException.
 	OrganizationsDenied bool `json:"organizationsDenied"`
+	// DeniedOperations are refused to every caller with the service's access-denied error, as an
+	// SCP or a missing permission would: "account:ListRegions", "ec2:DescribeRegions".
+	DeniedOperations []string `json:"deniedOperations,omitempty"`
 	// VanishingKeyEveryNth keys of each region are listed by ListKeys but are
 	// NotFound everywhere else, as if deleted between the calls.
 	VanishingKeyEveryNth int `json:"vanishingKeyEveryNth"`
@@ -215,6 +223,13 @@ func (c Config) Validate() error {
 			return fmt.Errorf("memberAccountIds: %q is not a distinct 12-digit account id", id)
 		}
 		seen[id] = true
+	}
+	for _, id := range c.DelegatedAdministrators {
+		// Only a member can be registered; generated member ids are not known here.
+		notMember := len(c.MemberAccountIDs) > 0 && !slices.Contains(c.MemberAccountIDs, id)
+		if id == c.ManagementAccount || id == c.OutsideAccount || notMember {
+			return fmt.Errorf("delegatedAdministrators: %q is not a member account (the management account cannot be registered)", id)
+		}
 	}
 	for acct := range c.AccountRegions {
 		if !isAccountID(acct) {

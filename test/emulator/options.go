@@ -84,3 +84,9 @@ func WithVanishingKeys(everyNth int) Option {
 func WithGrantRevokedBetweenPages() Option {
 	return func(c *ServerConfig) { c.Faults.RevokeGrantBetweenPages = true }
 }
+
+// WithDeniedOperations refuses the operations ("account:ListRegions", "ec2:DescribeRegions") to
+// every caller with the service's access-denied error.
+func WithDeniedOperations(operations ...string) Option {
+	return func(c *ServerConfig) { c.Faults.DeniedOperations = operations }
+}
