@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/kmsaudit/cq-source-awskms/test/emulator"
 )
@@ -163,8 +164,8 @@ func TestFaultDeniedKeyOperations(t *testing.T) {
 	denied := "AccessDeniedException"
 	always := func(*emulator.Key) bool { return true }
 	// rotationAsked: the plugin asks GetKeyRotationStatus only of keys that can rotate, which the
-	// emulator models as keys with a rotation status.
-	rotationAsked := func(k *emulator.Key) bool { return k.Rotation != nil }
+	// emulator models as keys with a rotation status, and not in the states KMS refuses it in.
+	rotationAsked := func(k *emulator.Key) bool { return k.Rotation != nil && !refusesRotationCalls[k.Metadata.KeyState] }
 
 	t.Run("DescribeKey", func(t *testing.T) {
 		world, srv := faultyOrg(t, emulator.WithDeniedKeyOperations(everyNth, "DescribeKey"))
@@ -184,6 +185,11 @@ func TestFaultDeniedKeyOperations(t *testing.T) {
 				tags[*tag.TagKey] = *tag.TagValue
 			}
 			r["tags"] = tags
+			// Not knowing the key is pending deletion, the plugin asks GetKeyRotationStatus, which
+			// answers false in that state (GetKeyRotationStatus reference).
+			if k.Rotation != nil && k.Metadata.KeyState == kmstypes.KeyStatePendingDeletion {
+				r["rotation_enabled"], r["rotation_not_read_reason"] = false, nil
+			}
 		})
 		failures, errs := expectedFailures(keys, "aws_kms_keys", "DescribeKey", denied, always)
 		checkSync(t, res, want, failures, errs)
@@ -221,7 +227,11 @@ func TestFaultDeniedKeyOperations(t *testing.T) {
 		keys := everyNthKey(world, everyNth)
 		want := perfectSync(t, world, start)
 		// Denied is unknown, never "rotation off".
-		want.editKeys(keys, func(r row, _ *emulator.Key) { r["rotation_enabled"] = nil })
+		want.editKeys(keys, func(r row, k *emulator.Key) {
+			if rotationAsked(k) {
+				r["rotation_enabled"], r["rotation_not_read_reason"] = nil, "error:"+denied
+			}
+		})
 		failures, errs := expectedFailures(keys, "aws_kms_keys", "GetKeyRotationStatus", denied, rotationAsked)
 		checkSync(t, res, want, failures, errs)
 		nulled := 0

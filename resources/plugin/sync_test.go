@@ -109,7 +109,7 @@ var rowKeys = map[string]func(row) string{
 	"aws_kms_key_grants":            keyOf("key_arn", "grant_id"),
 	"aws_kms_key_policies":          keyOf("key_arn", "name"),
 	"aws_kms_key_policy_statements": keyOf("key_arn", "policy_name", "statement_index"),
-	"aws_kms_key_rotations":         keyOf("key_arn", "rotation_date"),
+	"aws_kms_key_rotations":         keyOf("key_arn", "key_material_ref"),
 	"aws_kms_aliases":               keyOf("arn"),
 	"aws_kms_grant_events":          keyOf("event_id"),
 	"aws_cloudhsmv2_clusters":       keyOf("arn"),
@@ -167,8 +167,15 @@ func expectedRows(t *testing.T, w *emulator.World, eventsSince time.Time) map[st
 			for _, k := range rd.Keys {
 				md := k.Metadata
 				keyARN := aws.ToString(md.Arn)
-				keyRow := with(expectFields(md), row{"rotation_enabled": nil, "tags": nil, "replica_keys": nil})
-				if k.Rotation != nil {
+				keyRow := with(expectFields(md), row{"rotation_enabled": nil, "rotation_not_read_reason": nil, "tags": nil, "replica_keys": nil})
+				readsRotation := false
+				switch {
+				case k.Rotation == nil:
+					keyRow["rotation_not_read_reason"] = "unsupported"
+				case refusesRotationCalls[md.KeyState]:
+					keyRow["rotation_not_read_reason"] = "key_state:" + string(md.KeyState)
+				default:
+					readsRotation = true
 					keyRow["rotation_enabled"] = k.Rotation.Enabled
 				}
 				if md.KeyManager != kmstypes.KeyManagerTypeAws {
@@ -198,9 +205,10 @@ func expectedRows(t *testing.T, w *emulator.World, eventsSince time.Time) map[st
 						add("aws_kms_key_policy_statements", with(r, expectFields(analysis.AnalyzeStatement(&s))))
 					}
 				}
-				if k.Rotation != nil {
-					for _, rot := range k.Rotations {
-						add("aws_kms_key_rotations", with(expectFields(rot), row{"key_arn": keyARN}))
+				if readsRotation {
+					// Every key material (IncludeKeyMaterial=ALL_KEY_MATERIAL), each known by its id.
+					for _, m := range k.KeyMaterials {
+						add("aws_kms_key_rotations", with(expectFields(m), row{"key_arn": keyARN, "key_material_ref": aws.ToString(m.KeyMaterialId)}))
 					}
 				}
 			}
@@ -218,6 +226,15 @@ func expectedRows(t *testing.T, w *emulator.World, eventsSince time.Time) map[st
 		}
 	}
 	return out
+}
+
+// refusesRotationCalls are the key states in which the KMS developer guide's key state table
+// ("Key states of AWS KMS keys") has ListKeyRotations fail with KMSInvalidStateException and
+// GetKeyRotationStatus either fail or, pending deletion, answer false whatever the setting.
+var refusesRotationCalls = map[kmstypes.KeyState]bool{
+	kmstypes.KeyStatePendingDeletion: true, kmstypes.KeyStatePendingReplicaDeletion: true,
+	kmstypes.KeyStateCreating: true, kmstypes.KeyStateUpdating: true,
+	kmstypes.KeyStatePendingImport: true, kmstypes.KeyStateUnavailable: true,
 }
 
 func normaliseJSON(v any) any {

@@ -44,7 +44,7 @@ func fetchBackups(ctx context.Context, meta schema.ClientMeta, _ *schema.Resourc
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return err
+			return c.RecordFailure("aws_cloudhsmv2_backups", "DescribeBackups", c.ID(), err)
 		}
 		res <- page.Backups
 	}

@@ -46,7 +46,7 @@ func fetchClusters(ctx context.Context, meta schema.ClientMeta, _ *schema.Resour
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return err
+			return c.RecordFailure("aws_cloudhsmv2_clusters", "DescribeClusters", c.ID(), err)
 		}
 		res <- page.Clusters
 	}

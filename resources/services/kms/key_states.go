@@ -1,0 +1,54 @@
+package kms
+
+import "github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+// transitionalStates are the key states in which KMS refuses or cannot meaningfully answer the
+// rotation operations, after the key state table of the KMS developer guide ("Key states of
+// AWS KMS keys", https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html):
+// ListKeyRotations answers KMSInvalidStateException for a key pending deletion or import,
+// unavailable (custom key store disconnected) or still being created or updated (multi-Region
+// keys); GetKeyRotationStatus fails in those states too, except that while a key is pending
+// deletion it answers false whatever the key's setting ("its key rotation status is false",
+// GetKeyRotationStatus reference), which is not the key's rotation setting either. The plugin
+// asks neither in these states and records the state as the reason instead.
+var transitionalStates = map[types.KeyState]bool{
+	types.KeyStatePendingDeletion:        true,
+	types.KeyStatePendingReplicaDeletion: true,
+	types.KeyStateCreating:               true,
+	types.KeyStateUpdating:               true,
+	types.KeyStatePendingImport:          true,
+	types.KeyStateUnavailable:            true,
+}
+
+// rotationSupported tells whether the key can have rotations, after the developer guide ("Rotate
+// AWS KMS keys"; "List rotations and key materials"): symmetric encryption keys whose key
+// material KMS generated (automatic and on-demand rotation) or that was imported (on-demand
+// rotation, 2025); not asymmetric or HMAC keys, nor keys in a custom key store (CloudHSM or
+// external). When the metadata is unknown (DescribeKey denied) AWS is asked.
+func rotationSupported(md *types.KeyMetadata) bool {
+	if md.KeySpec == "" {
+		return true
+	}
+	if md.KeySpec != types.KeySpecSymmetricDefault || md.CustomKeyStoreId != nil {
+		return false
+	}
+	return md.Origin == types.OriginTypeAwsKms || md.Origin == types.OriginTypeExternal
+}
+
+// rotationNotReadReason says why the rotation of a key is not read at all, or "" when it is.
+func rotationNotReadReason(md *types.KeyMetadata) string {
+	switch {
+	case !rotationSupported(md):
+		return reasonUnsupported
+	case transitionalStates[md.KeyState]:
+		return reasonKeyState(md.KeyState)
+	}
+	return ""
+}
+
+// The values of aws_kms_keys.rotation_not_read_reason.
+const reasonUnsupported = "unsupported"
+
+func reasonKeyState(s types.KeyState) string { return "key_state:" + string(s) }
+
+func reasonError(code string) string { return "error:" + code }
