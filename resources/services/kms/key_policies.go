@@ -70,6 +70,7 @@ func fetchKeyPolicies(ctx context.Context, meta schema.ClientMeta, parent *schem
 	key := parent.Item.(*types.KeyMetadata)
 	api := c.Services().KMS
 	var report error // the first failure to report, once the other policies are written
+	failed := false
 	p := kms.NewListKeyPoliciesPaginator(api, &kms.ListKeyPoliciesInput{KeyId: key.Arn, Limit: aws.Int32(1000)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -88,7 +89,10 @@ func fetchKeyPolicies(ctx context.Context, meta schema.ClientMeta, parent *schem
 					c.Logger().Debug().Str("key", aws.ToString(key.Arn)).Str("policy", name).Str("code", client.ErrorCode(err)).Msg("key policy gone since ListKeyPolicies")
 					continue
 				}
-				report = cmp.Or(report, c.RecordFailure("aws_kms_key_policies", "GetKeyPolicy", aws.ToString(key.Arn), err))
+				if !failed { // a failure counts once per key, however many of its policies it strikes
+					failed = true
+					report = cmp.Or(report, c.RecordFailure("aws_kms_key_policies", "GetKeyPolicy", aws.ToString(key.Arn), err))
+				}
 				continue
 			}
 			res <- newKeyPolicy(c, aws.ToString(key.Arn), name, aws.ToString(out.Policy))
