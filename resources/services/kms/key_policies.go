@@ -67,8 +67,17 @@ func KeyPolicies() *schema.Table {
 
 func fetchKeyPolicies(ctx context.Context, meta schema.ClientMeta, parent *schema.Resource, res chan<- any) error {
 	c := meta.(*client.Client)
-	key := parent.Item.(*types.KeyMetadata)
-	api := c.Services().KMS
+	return keyPolicies(ctx, c, c.Services().KMS, parent.Item.(*types.KeyMetadata), res)
+}
+
+// keyPolicyAPI is what reading a key's policies takes.
+type keyPolicyAPI interface {
+	kms.ListKeyPoliciesAPIClient
+	GetKeyPolicy(ctx context.Context, in *kms.GetKeyPolicyInput, opts ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error)
+}
+
+// keyPolicies sends every named policy of the key, parsed and analysed.
+func keyPolicies(ctx context.Context, c *client.Client, api keyPolicyAPI, key *types.KeyMetadata, res chan<- any) error {
 	var report error // the first failure to report, once the other policies are written
 	failed := false
 	p := kms.NewListKeyPoliciesPaginator(api, &kms.ListKeyPoliciesInput{KeyId: key.Arn, Limit: aws.Int32(1000)})

@@ -54,7 +54,12 @@ func fetchKeyRotations(ctx context.Context, meta schema.ClientMeta, parent *sche
 		return nil
 	}
 	c := meta.(*client.Client)
-	p := kms.NewListKeyRotationsPaginator(c.Services().KMS, &kms.ListKeyRotationsInput{
+	return listKeyMaterials(ctx, c, c.Services().KMS, key, res)
+}
+
+// listKeyMaterials sends the key's materials as ListKeyRotations lists them.
+func listKeyMaterials(ctx context.Context, c *client.Client, api kms.ListKeyRotationsAPIClient, key *types.KeyMetadata, res chan<- any) error {
+	p := kms.NewListKeyRotationsPaginator(api, &kms.ListKeyRotationsInput{
 		KeyId: key.Arn, Limit: aws.Int32(1000), IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial,
 	})
 	for p.HasMorePages() {

@@ -19,6 +19,11 @@ func resolveKeyRotationEnabled(ctx context.Context, meta schema.ClientMeta, r *s
 	}
 	c := meta.(*client.Client)
 	out, err := c.Services().KMS.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: md.Arn})
+	return setRotationStatus(c, r, col, md, out, err)
+}
+
+// setRotationStatus writes GetKeyRotationStatus's answer (or refusal) into the key's row.
+func setRotationStatus(c *client.Client, r *schema.Resource, col schema.Column, md *types.KeyMetadata, out *kms.GetKeyRotationStatusOutput, err error) error {
 	switch {
 	case err == nil:
 		return r.Set(col.Name, out.KeyRotationEnabled)
