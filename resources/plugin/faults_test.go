@@ -487,3 +487,26 @@ func TestFaultSyncDeadline(t *testing.T) {
 	checkNoPanics(t, res)
 	t.Logf("sync ended %s after start with %q", res.elapsed, res.syncErr)
 }
+
+// TestFaultCleanOrgWithKeysPendingDeletion syncs an organization with nothing wrong but keys
+// pending deletion (one per region): KMS refuses ListKeyRotations on them with
+// KMSInvalidStateException ("Key states of AWS KMS keys"), so the plugin does not ask, and the
+// sync ends without a single error or failure line.
+func TestFaultCleanOrgWithKeysPendingDeletion(t *testing.T) {
+	world, srv := faultyOrg(t)
+	pending := 0
+	for _, rd := range world.Regions {
+		for _, k := range rd.Keys {
+			if k.Metadata.KeyState == kmstypes.KeyStatePendingDeletion {
+				pending++
+			}
+		}
+	}
+	if pending == 0 {
+		t.Fatal("no key pending deletion: the case tests nothing")
+	}
+	start := time.Now().UTC()
+	res := runSync(t, orgSpec(srv), syncOptions{})
+	checkSync(t, res, perfectSync(t, world, start), nil, nil)
+	t.Logf("%d keys pending deletion, no error", pending)
+}

@@ -3,6 +3,8 @@ package plugin
 import (
 	"context"
 	"encoding/json"
+	"reflect"
+	"sort"
 
 	"path/filepath"
 	"testing"
@@ -101,6 +103,63 @@ func TestSyncMatchesEmulatorData(t *testing.T) {
 	}
 	if len(want) != len(tables) {
 		t.Errorf("the test covers %d tables, the plugin has %d", len(want), len(tables))
+	}
+	checkSharedKeyPolicies(t, world, syncedRows(t, msgs, tables.Get("aws_kms_key_policies")), syncedRows(t, msgs, tables.Get("aws_kms_key_policy_statements")))
+}
+
+// checkSharedKeyPolicies holds the AWS_RAM policy rows to values written by hand: the emulator
+// shares its "symmetric-rotating" key of every region with another organization account, so
+// that key has two policies (ListKeyPolicies: "default and AWS_RAM"), and the AWS_RAM one grants
+// that account use of the key, not key administration or grant creation.
+func checkSharedKeyPolicies(t *testing.T, w *emulator.World, policies, statements []row) {
+	t.Helper()
+	shared := map[string]bool{}
+	for _, rd := range w.Regions {
+		for _, k := range rd.Keys {
+			if k.Kind == "symmetric-rotating" {
+				shared[k.ARN()] = true
+			}
+		}
+	}
+	names := map[string][]string{}
+	for _, p := range policies {
+		arn := p["key_arn"].(string)
+		names[arn] = append(names[arn], p["name"].(string))
+		if p["name"] != "AWS_RAM" {
+			continue
+		}
+		for col, want := range map[string]any{
+			"allows_iam_policies": false, "create_grant_principals": []any{}, "create_grant_requires_aws_resource": nil,
+			"allows_put_key_policy_principals": []any{}, "has_wildcard_principal": false, "has_unconditioned_wildcard_principal": false,
+		} {
+			if !reflect.DeepEqual(p[col], want) {
+				t.Errorf("AWS_RAM policy of %s: %s = %#v, want %#v", arn, col, p[col], want)
+			}
+		}
+	}
+	if len(shared) == 0 {
+		t.Fatal("the emulator shares no key: the check tests nothing")
+	}
+	for arn := range shared {
+		got := append([]string(nil), names[arn]...)
+		sort.Strings(got)
+		if !reflect.DeepEqual(got, []string{"AWS_RAM", "default"}) {
+			t.Errorf("policies of shared key %s: %v, want [AWS_RAM default]", arn, got)
+		}
+	}
+	ramStatements := 0
+	for _, s := range statements {
+		if s["policy_name"] != "AWS_RAM" {
+			continue
+		}
+		ramStatements++
+		want := []any{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"}
+		if !reflect.DeepEqual(s["actions"], want) || s["effect"] != "Allow" {
+			t.Errorf("AWS_RAM statement of %s: effect %v actions %v, want Allow %v", s["key_arn"], s["effect"], s["actions"], want)
+		}
+	}
+	if ramStatements != len(shared) {
+		t.Errorf("%d AWS_RAM statement rows, want one per shared key (%d)", ramStatements, len(shared))
 	}
 }
 
