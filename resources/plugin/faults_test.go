@@ -510,3 +510,30 @@ func TestFaultCleanOrgWithKeysPendingDeletion(t *testing.T) {
 	checkSync(t, res, perfectSync(t, world, start), nil, nil)
 	t.Logf("%d keys pending deletion, no error", pending)
 }
+
+// TestFaultKeysChangingState answers the rotation calls of every third key with
+// KMSInvalidStateException, as KMS does for a key that entered a transitional state (here
+// Updating) after DescribeKey: the documented refusal of that state, so no error and no failure
+// line; the key's rotation status is NULL with the reason, and it has no key material rows.
+func TestFaultKeysChangingState(t *testing.T) {
+	const everyNth = 3
+	world, srv := faultyOrg(t, emulator.WithInvalidStateKeyOperations(everyNth, "GetKeyRotationStatus", "ListKeyRotations"))
+	start := time.Now().UTC()
+	res := runSync(t, orgSpec(srv), syncOptions{})
+	keys := everyNthKey(world, everyNth)
+	asked := func(k *emulator.Key) bool { return k.Rotation != nil && !refusesRotationCalls[k.Metadata.KeyState] }
+	want := perfectSync(t, world, start)
+	refused := 0
+	want.editKeys(keys, func(r row, k *emulator.Key) {
+		if asked(k) {
+			refused++
+			r["rotation_enabled"], r["rotation_not_read_reason"] = nil, "key_state:refused"
+		}
+	})
+	want.dropKeys(keys, "aws_kms_key_rotations")
+	checkSync(t, res, want, nil, nil)
+	if refused == 0 {
+		t.Fatal("no refused key can rotate: the case tests nothing")
+	}
+	t.Logf("%d keys refused their rotation calls, no error", refused)
+}

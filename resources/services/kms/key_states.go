@@ -46,8 +46,13 @@ func rotationNotReadReason(md *types.KeyMetadata) string {
 	return ""
 }
 
-// The values of aws_kms_keys.rotation_not_read_reason.
-const reasonUnsupported = "unsupported"
+// The values of aws_kms_keys.rotation_not_read_reason, besides reasonKeyState and reasonError.
+const (
+	reasonUnsupported = "unsupported"
+	// reasonStateRefused: KMS answered KMSInvalidStateException, the key having entered such a
+	// state after DescribeKey; the answer names no state the plugin could record.
+	reasonStateRefused = "key_state:refused"
+)
 
 func reasonKeyState(s types.KeyState) string { return "key_state:" + string(s) }
 

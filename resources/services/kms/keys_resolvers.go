@@ -31,7 +31,7 @@ func setRotationStatus(c *client.Client, r *schema.Resource, col schema.Column, 
 		return r.Set(rotationReasonColumn, reasonUnsupported)
 	case client.IsInvalidState(err):
 		// The key changed state since DescribeKey: the documented refusal, not a failure.
-		return r.Set(rotationReasonColumn, reasonError(client.ErrorCode(err)))
+		return r.Set(rotationReasonColumn, reasonStateRefused)
 	case client.IsNotFound(err):
 		return nil
 	}
