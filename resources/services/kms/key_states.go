@@ -2,15 +2,15 @@ package kms
 
 import "github.com/aws/aws-sdk-go-v2/service/kms/types"
 
-// transitionalStates are the key states in which KMS refuses or cannot meaningfully answer the
-// rotation operations, after the key state table of the KMS developer guide ("Key states of
-// AWS KMS keys", https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html):
-// ListKeyRotations answers KMSInvalidStateException for a key pending deletion or import,
-// unavailable (custom key store disconnected) or still being created or updated (multi-Region
-// keys); GetKeyRotationStatus fails in those states too, except that while a key is pending
-// deletion it answers false whatever the key's setting ("its key rotation status is false",
-// GetKeyRotationStatus reference), which is not the key's rotation setting either. The plugin
-// asks neither in these states and records the state as the reason instead.
+// transitionalStates are the key states in which the plugin makes no rotation call, after the
+// key state table of the KMS developer guide ("Key states of AWS KMS keys",
+// https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html): ListKeyRotations answers
+// KMSInvalidStateException for a key pending deletion (as AWS does: issue 10's "Errors: 6"); the
+// table has GetKeyRotationStatus fail for keys pending import or unavailable, and while a key is
+// pending deletion it answers false whatever the key's setting ("its key rotation status is
+// false", GetKeyRotationStatus reference), which is not the key's setting either. The
+// multi-Region states (PendingReplicaDeletion, Creating, Updating) are transient like them. The
+// state is recorded as the reason instead; should KMS refuse anyway, that is no error either.
 var transitionalStates = map[types.KeyState]bool{
 	types.KeyStatePendingDeletion:        true,
 	types.KeyStatePendingReplicaDeletion: true,
