@@ -56,4 +56,11 @@ const (
 
 func reasonKeyState(s types.KeyState) string { return "key_state:" + string(s) }
 
-func reasonError(code string) string { return "error:" + code }
+// reasonError names the failed call's AWS error code; a failure that is not AWS's answer (the
+// network, a cancelled sync) has none.
+func reasonError(code string) string {
+	if code == "" {
+		return "error"
+	}
+	return "error:" + code
+}
