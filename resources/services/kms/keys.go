@@ -43,7 +43,7 @@ func Keys() *schema.Table {
 				Type: arrow.BinaryTypes.String,
 				Description: "Why rotation_enabled is null: `unsupported` (asymmetric, HMAC or custom key store keys cannot rotate), " +
 					"`key_state:<KeyState>` (KMS refuses rotation calls while the key is PendingDeletion, PendingReplicaDeletion, Creating, Updating, PendingImport or Unavailable; `key_state:refused` when KMS refused with KMSInvalidStateException though DescribeKey showed another state), " +
-					"`error:<AWS error code>` (the call failed, e.g. denied). Null when rotation_enabled was read.",
+					"`error:<AWS error code>` (the call failed, e.g. denied; `error` when the failure carries no code). Null when rotation_enabled was read.",
 				Resolver: func(context.Context, schema.ClientMeta, *schema.Resource, schema.Column) error { return nil }, // set with rotation_enabled
 			},
 			{
