@@ -303,3 +303,47 @@ func TestInvalidMarkerIsRejected(t *testing.T) {
 	var invalid *kmstypes.InvalidMarkerException
 	assert.ErrorAs(t, err, &invalid)
 }
+
+// TestRotationCallsByKeyState: the rotation operations in each transitional key state, after
+// the key state table ("Key states of AWS KMS keys") and the GetKeyRotationStatus reference:
+// ListKeyRotations is refused with KMSInvalidStateException in all of them; GetKeyRotationStatus
+// answers false while the key is pending deletion and is refused in the others.
+func TestRotationCallsByKeyState(t *testing.T) {
+	ctx := context.Background()
+	// inState serves a fresh world whose symmetric-rotating key (rotation enabled) is in state.
+	inState := func(state kmstypes.KeyState) (*kms.Client, string) {
+		w := emulator.NewWorld(testConfig())
+		rd := w.Region(w.ManagementAccount, w.Config.Regions[0])
+		for _, k := range rd.Keys {
+			if k.Kind == "symmetric-rotating" {
+				require.True(t, k.Rotation.Enabled)
+				k.Metadata.KeyState = state // before serving: no mutation while the server reads
+				_, url := serve(t, w)
+				return kms.NewFromConfig(noRetries(clientConfig(url, rd.Account, rd.Region))), k.ARN()
+			}
+		}
+		t.Fatal("no symmetric-rotating key")
+		return nil, ""
+	}
+	for _, state := range []kmstypes.KeyState{
+		kmstypes.KeyStatePendingDeletion, kmstypes.KeyStatePendingReplicaDeletion, kmstypes.KeyStateCreating,
+		kmstypes.KeyStateUpdating, kmstypes.KeyStatePendingImport, kmstypes.KeyStateUnavailable,
+	} {
+		client, arn := inState(state)
+		var invalid *kmstypes.KMSInvalidStateException
+		_, err := client.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: aws.String(arn)})
+		assert.ErrorAs(t, err, &invalid, "ListKeyRotations while %s", state)
+		status, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(arn)})
+		if state == kmstypes.KeyStatePendingDeletion {
+			require.NoError(t, err)
+			assert.False(t, status.KeyRotationEnabled, "rotation status while pending deletion")
+		} else {
+			assert.ErrorAs(t, err, &invalid, "GetKeyRotationStatus while %s", state)
+		}
+	}
+	// "The key rotation status does not change when you disable a KMS key."
+	client, arn := inState(kmstypes.KeyStateDisabled)
+	status, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(arn)})
+	require.NoError(t, err)
+	assert.True(t, status.KeyRotationEnabled)
+}
