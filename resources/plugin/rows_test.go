@@ -90,6 +90,10 @@ func normaliseGo(v reflect.Value) any {
 	if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Slice || v.Kind() == reflect.Map || v.Kind() == reflect.Interface) && v.IsNil() {
 		return nil
 	}
+	// An SDK enum (a named string type) is "" when the response did not carry it: absent, NULL.
+	if v.Kind() == reflect.String && v.Type() != reflect.TypeOf("") && v.Len() == 0 {
+		return nil
+	}
 	if t, ok := v.Interface().(time.Time); ok {
 		return t.UTC().Truncate(time.Microsecond).Format("2006-01-02 15:04:05.999999999")
 	}

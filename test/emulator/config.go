@@ -116,6 +116,11 @@ type FaultConfig struct {
 	// AccessDeniedException on every DeniedKeyEveryNth key of each region.
 	DeniedKeyOperations []string `json:"deniedKeyOperations,omitempty"`
 	DeniedKeyEveryNth   int      `json:"deniedKeyEveryNth"`
+	// InvalidStateKeyOperations are KMS operations answered with
+	// KMSInvalidStateException on every InvalidStateKeyEveryNth key of each
+	// region, as if the key changed state (e.g. to Updating) after DescribeKey.
+	InvalidStateKeyOperations []string `json:"invalidStateKeyOperations,omitempty"`
+	InvalidStateKeyEveryNth   int      `json:"invalidStateKeyEveryNth"`
 	// AssumeRoleDeniedAccounts refuse every AssumeRole into them.
 	AssumeRoleDeniedAccounts []string `json:"assumeRoleDeniedAccounts,omitempty"`
 	// OrganizationsDenied makes every Organizations call AccessDeniedException.

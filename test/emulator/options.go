@@ -63,6 +63,15 @@ func WithDeniedKeyOperations(everyNth int, operations ...string) Option {
 	}
 }
 
+// WithInvalidStateKeyOperations answers the KMS operations on every everyNth
+// key of each region with KMSInvalidStateException, as KMS does when a key's
+// state (here: Updating, since DescribeKey) does not allow the operation.
+func WithInvalidStateKeyOperations(everyNth int, operations ...string) Option {
+	return func(c *ServerConfig) {
+		c.Faults.InvalidStateKeyEveryNth, c.Faults.InvalidStateKeyOperations = everyNth, operations
+	}
+}
+
 // WithAssumeRoleDenied refuses every AssumeRole into the accounts.
 func WithAssumeRoleDenied(accounts ...string) Option {
 	return func(c *ServerConfig) { c.Faults.AssumeRoleDeniedAccounts = accounts }

@@ -6,6 +6,7 @@ CREATE TABLE aws_kms_keys (
     account_id text,
     region text,
     rotation_enabled boolean,
+    rotation_not_read_reason text,
     tags jsonb,
     arn text,
     replica_keys jsonb,

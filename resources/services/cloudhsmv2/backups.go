@@ -48,7 +48,7 @@ func fetchBackups(ctx context.Context, meta schema.ClientMeta, _ *schema.Resourc
 			return c.RecordAccountFailure("aws_cloudhsmv2_backups", "DescribeBackups", err)
 		}
 		if err != nil {
-			return err
+			return c.RecordFailure("aws_cloudhsmv2_backups", "DescribeBackups", c.ID(), err)
 		}
 		res <- page.Backups
 	}

@@ -50,7 +50,7 @@ func fetchClusters(ctx context.Context, meta schema.ClientMeta, _ *schema.Resour
 			return c.RecordAccountFailure("aws_cloudhsmv2_clusters", "DescribeClusters", err)
 		}
 		if err != nil {
-			return err
+			return c.RecordFailure("aws_cloudhsmv2_clusters", "DescribeClusters", c.ID(), err)
 		}
 		res <- page.Clusters
 	}
