@@ -145,6 +145,14 @@ func compareRows(t *testing.T, table string, got, want []row, key func(row) stri
 			t.Errorf("%s: row %s missing", table, k)
 			continue
 		}
+		for _, col := range sortedColumns(g) {
+			if _, compared := w[col]; !compared && !strings.HasPrefix(col, "_cq_") && !partialColumns[table+"."+col] {
+				mismatches++
+				if mismatches <= 20 {
+					t.Errorf("%s row %s: column %s is synced but not compared", table, k, col)
+				}
+			}
+		}
 		for _, col := range sortedColumns(w) {
 			if !reflect.DeepEqual(g[col], w[col]) {
 				mismatches++
@@ -158,6 +166,11 @@ func compareRows(t *testing.T, table string, got, want []row, key func(row) stri
 		t.Errorf("%s: %d mismatching values in all", table, mismatches)
 	}
 }
+
+// partialColumns are compared only on the rows whose expectation names them: parent_grant_id is
+// written by hand for the scenario key's grants (the grant lineage of the generated grants is
+// analysis/grant_lineage_test.go's).
+var partialColumns = map[string]bool{"aws_kms_key_grants.parent_grant_id": true}
 
 func sortedColumns(r row) []string {
 	out := make([]string, 0, len(r))
