@@ -11,8 +11,12 @@
 //     as it documents for an account without that permission.
 //   - ListGrants, ListKeys, ListAliases and ListKeyPolicies never paginate: moto answers every
 //     entry in one page whatever Limit says (kms/responses.py), where AWS pages at most 100
-//     grants (API_ListGrants.html, "Limit ... between 1 and 100"). The key with 105 grants
-//     therefore does not exercise the plugin's paging here; the emulator's tests do.
+//     grants (API_ListGrants.html, "Limit ... between 1 and 100"). The proxy pages ListGrants as
+//     AWS does (see deviationProxy), so the key with 105 grants is read in several pages.
+//   - ListAliases entries lack CreationDate and LastUpdatedDate, which AWS's AliasListEntry has
+//     (API_AliasListEntry.html); absent, they are expected NULL.
+//   - AssumeRole succeeds for any role ARN (moto keeps no IAM roles for STS to check), and the
+//     credentials it issues act in the role's account: that is how the members are reached.
 //   - ListGrants entries lack CreationDate and IssuingAccount, and their KeyId is the key id,
 //     where AWS's example answer gives the key ARN
 //     (https://docs.aws.amazon.com/kms/latest/APIReference/API_ListGrants.html#API_ListGrants_Examples).
@@ -77,6 +81,12 @@ func TestSyncMatchesMoto(t *testing.T) {
 	want := expectedRows(t, rawAPI{t: t, moto: motoURL}, w)
 	if n := len(want["aws_kms_key_grants"]); n < delegatedGrants {
 		t.Fatalf("moto lists %d grants, the test created more than %d", n, delegatedGrants)
+	}
+	busy := w.keys[keyIndex(managementAccount, homeRegion, "symmetric")]
+	pages := proxy.pagesOf(busy)
+	t.Logf("the key with %d grants was read in %d ListGrants pages", delegatedGrants, pages)
+	if pages < 2 {
+		t.Errorf("the key with %d grants was read in %d ListGrants pages; AWS pages at most 100", delegatedGrants, pages)
 	}
 	for _, target := range []string{"TrentService.ListGrants", "CloudTrail_20131101.LookupEvents", "BaldrApiService.DescribeBackups"} {
 		if proxy.calls(target) == 0 {

@@ -94,6 +94,11 @@ func freePort(t *testing.T) string {
 //     with an empty Events list
 //     (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html), and
 //     that is what the proxy answers.
+//   - ListGrants paging. Moto answers every grant in one page whatever Limit says
+//     (kms/responses.py, list_grants); AWS answers at most Limit grants (1 to 100, default 50)
+//     with Truncated and NextMarker
+//     (https://docs.aws.amazon.com/kms/latest/APIReference/API_ListGrants.html). The proxy cuts
+//     moto's answer into such pages, so the key with more than 100 grants is read page by page.
 //   - MultiRegionKeyType. Moto's replica key shares its primary's MultiRegionConfiguration, and
 //     DescribeKey of the replica sets it to REPLICA (kms/models.py, describe_key), so the primary
 //     reads REPLICA once its replica was described, and the replica PRIMARY before. AWS says
@@ -106,8 +111,9 @@ type deviationProxy struct {
 	srv  *httptest.Server
 	moto string
 
-	mu      sync.Mutex
-	targets map[string]int // calls seen, by X-Amz-Target
+	mu         sync.Mutex
+	targets    map[string]int // calls seen, by X-Amz-Target
+	grantPages []grantPage    // ListGrants requests, in order
 }
 
 func newDeviationProxy(t *testing.T, motoURL string) *deviationProxy {
@@ -140,6 +146,16 @@ func (p *deviationProxy) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	var page *grantPage
+	if target == "TrentService.ListGrants" {
+		if page, err = readGrantPage(body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		p.mu.Lock()
+		p.grantPages = append(p.grantPages, *page)
+		p.mu.Unlock()
+	}
 	req, err := http.NewRequestWithContext(r.Context(), r.Method, p.moto+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -162,6 +178,12 @@ func (p *deviationProxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if target == "TrentService.DescribeKey" && resp.StatusCode == http.StatusOK {
 		out = fixMultiRegionKeyType(out)
+	}
+	if page != nil && resp.StatusCode == http.StatusOK {
+		if out, err = page.cut(out); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
 	}
 	for k, v := range resp.Header {
 		if k != "Content-Length" {
@@ -248,4 +270,64 @@ func fixMultiRegionKeyType(body []byte) []byte {
 		return body
 	}
 	return out
+}
+
+// grantPage is one ListGrants request: which grants it asks for.
+type grantPage struct {
+	KeyID  string `json:"KeyId"`
+	Limit  int    `json:"Limit"`
+	Marker string `json:"Marker"`
+}
+
+func readGrantPage(body []byte) (*grantPage, error) {
+	var p grantPage
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, err
+	}
+	if p.Limit == 0 {
+		p.Limit = 50 // ListGrants' default
+	}
+	if p.Limit < 1 || p.Limit > 100 {
+		return nil, fmt.Errorf("ListGrants Limit %d: AWS accepts 1 to 100", p.Limit)
+	}
+	return &p, nil
+}
+
+// cut keeps the page's share of moto's whole answer. The marker is the offset of the page's
+// first grant (AWS's markers are opaque; moto lists grants in creation order every time).
+func (p grantPage) cut(body []byte) ([]byte, error) {
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, err
+	}
+	grants, _ := doc["Grants"].([]any)
+	from := 0
+	if p.Marker != "" {
+		if _, err := fmt.Sscanf(p.Marker, "offset-%d", &from); err != nil || from > len(grants) {
+			return nil, fmt.Errorf("ListGrants Marker %q was not issued here", p.Marker)
+		}
+	}
+	to := min(from+p.Limit, len(grants))
+	doc["Grants"] = grants[from:to]
+	doc["Truncated"] = to < len(grants)
+	delete(doc, "NextMarker")
+	if to < len(grants) {
+		doc["NextMarker"] = fmt.Sprintf("offset-%d", to)
+	}
+	return json.Marshal(doc)
+}
+
+// pagesOf is how many ListGrants pages were asked for the key (by ARN or id).
+func (p *deviationProxy) pagesOf(keyARN string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, page := range p.grantPages {
+		if page.KeyID == keyARN || strings.HasSuffix(keyARN, "/"+page.KeyID) {
+			n++
+		}
+	}
+	return n
 }
