@@ -35,6 +35,11 @@
 //     region with a TargetKeyId, though no such key exists; AWS lists an AWS managed alias
 //     without TargetKeyId until the service first uses it (API_ListAliases.html).
 //   - CloudHSMv2 BackupArn always names account 123456789012, whatever the account.
+//   - HMAC keys' KeyMetadata has no MacAlgorithms (AWS: e.g. ["HMAC_SHA_256"]), RSA's
+//     EncryptionAlgorithms (RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256) and an empty SigningAlgorithms
+//     list, where AWS leaves both out (API_KeyMetadata.html; kms/models.py,
+//     encryption_algorithms). The expectation is moto's answer. SM2 keys exist only in China
+//     Regions and are not made.
 //   - KeyUsage is null when CreateKey does not send it (AWS's default is ENCRYPT_DECRYPT,
 //     API_CreateKey.html): the test always sends it.
 package moto_test
