@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,22 +22,24 @@ import (
 const motoVersion = "5.2.1"
 
 // startMoto runs `python3 -m moto.server` on a free loopback port and returns its URL. Moto is a
-// Python package of the machine (pip's moto 5.2.1; PyPI is not reachable from here, so the test
-// cannot install it): without it the test skips, loudly, unless MOTO_REQUIRED=1 makes that a
-// failure (CI sets it, so a machine without moto cannot pass by skipping).
+// Python package of the machine (pip's moto 5.2.1 under pyenv; PyPI is not reachable from here
+// and Debian has no moto package, so the test cannot install it): without it the test skips,
+// loudly, unless MOTO_REQUIRED=1 makes that a failure.
 func startMoto(t *testing.T) string {
 	t.Helper()
-	if out, err := exec.Command("python3", "-c", "import moto, moto.server, flask_cors; print(moto.__version__)").CombinedOutput(); err != nil {
-		msg := fmt.Sprintf("MOTO IS NOT INSTALLED: the referee test against moto did not run (python3 -c 'import moto.server': %v: %s); install moto[server] %s with pip", err, bytes.TrimSpace(out), motoVersion)
+	python, version, tried := motoPython()
+	if python == "" {
+		msg := fmt.Sprintf("MOTO IS NOT INSTALLED: the referee test against moto did not run (no Python with moto.server among %s); install moto[server] %s with pip", tried, motoVersion)
 		if os.Getenv("MOTO_REQUIRED") == "1" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
-	} else if v := strings.TrimSpace(string(out)); v != motoVersion {
-		t.Logf("moto %s is installed; the deviations written down here were read from moto %s", v, motoVersion)
+	}
+	if version != motoVersion {
+		t.Logf("moto %s is installed; the deviations written down here were read from moto %s", version, motoVersion)
 	}
 	port := freePort(t)
-	cmd := exec.Command("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", port)
+	cmd := exec.Command(python, "-m", "moto.server", "-H", "127.0.0.1", "-p", port)
 	logFile, err := os.Create(t.TempDir() + "/moto.log")
 	if err != nil {
 		t.Fatal(err)
@@ -66,6 +69,26 @@ func startMoto(t *testing.T) string {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// motoPython is the first Python that imports moto's server: python3 on PATH, else pyenv's (a
+// non-interactive shell may not have pyenv's shims on PATH).
+func motoPython() (python, version string, tried []string) {
+	candidates := []string{"python3"}
+	if root := os.Getenv("PYENV_ROOT"); root != "" {
+		candidates = append(candidates, filepath.Join(root, "shims", "python3"))
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		candidates = append(candidates, filepath.Join(home, ".pyenv", "shims", "python3"))
+	}
+	for _, c := range candidates {
+		tried = append(tried, c)
+		out, err := exec.Command(c, "-c", "import moto, moto.server, flask_cors; print(moto.__version__)").Output()
+		if err == nil {
+			return c, strings.TrimSpace(string(out)), tried
+		}
+	}
+	return "", "", tried
 }
 
 func freePort(t *testing.T) string {
