@@ -29,8 +29,9 @@
 //   - KMS never refuses a call for a key's state (ListKeyRotations on a key pending deletion
 //     answers; AWS answers KMSInvalidStateException, key-state.html), and only the states
 //     Enabled, Disabled and PendingDeletion exist.
-//   - A replica key is a copy of its primary: its MultiRegionKeyType stays PRIMARY (AWS:
-//     REPLICA, API_MultiRegionConfiguration.html) and it shares the primary's grants.
+//   - A replica key is a shallow copy of its primary: it shares the primary's grants, and the
+//     two share one MultiRegionConfiguration whose MultiRegionKeyType flips as they are
+//     described (see deviationProxy, which sets it as AWS does).
 //   - ListAliases lists AWS's predefined aliases (alias/aws/ebs, ...) in every account and
 //     region with a TargetKeyId, though no such key exists; AWS lists an AWS managed alias
 //     without TargetKeyId until the service first uses it (API_ListAliases.html).
