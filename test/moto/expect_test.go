@@ -293,9 +293,10 @@ func expectedRows(t *testing.T, api rawAPI, w *world) map[string][]row {
 				arn := str(entry["KeyArn"])
 				md := api.kms(a, region, "DescribeKey", map[string]any{"KeyId": arn})["KeyMetadata"].(map[string]any)
 				k := pair(keyMetadata.row(t, md))
-				// rotation_enabled: automatic rotation exists only for symmetric encryption keys
-				// whose key material KMS generated
-				// (https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys-enable.html);
+				// rotation_enabled: "Automatic key rotation is supported only on symmetric
+				// encryption KMS keys. You cannot enable automatic rotation of asymmetric KMS keys,
+				// HMAC KMS keys, KMS keys with imported key material, or KMS keys in a custom key
+				// store" (https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyRotationStatus.html);
 				// the column is NULL where it does not apply.
 				k["rotation_enabled"] = nil
 				if str(md["KeySpec"]) == "SYMMETRIC_DEFAULT" && str(md["Origin"]) == "AWS_KMS" {
