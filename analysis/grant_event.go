@@ -65,6 +65,11 @@ type cloudTrailRecord struct {
 		GrantID string `json:"grantId"`
 		KeyID   string `json:"keyId"`
 	} `json:"responseElements"`
+	// AdditionalEventData holds the grant id of a RetireGrant called with a grant token, whose
+	// requestParameters are null (KMS developer guide, ct-retire-grant.html).
+	AdditionalEventData struct {
+		GrantID string `json:"grantId"`
+	} `json:"additionalEventData"`
 	Resources []struct {
 		ARN  string `json:"ARN"`
 		Type string `json:"type"`
@@ -85,7 +90,7 @@ func ParseGrantEvent(ev cloudtrailtypes.Event, partition, keyAccount, region str
 	}
 	out.Event = json.RawMessage(raw)
 	out.KeyARN = keyARN(ev, rec, partition, keyAccount, region)
-	out.GrantID = nonEmpty(rec.ResponseElements.GrantID, rec.RequestParameters.GrantID)
+	out.GrantID = nonEmpty(rec.ResponseElements.GrantID, rec.RequestParameters.GrantID, rec.AdditionalEventData.GrantID)
 	out.CallerARN = nonEmpty(rec.UserIdentity.ARN)
 	out.CallerType = nonEmpty(rec.UserIdentity.Type)
 	out.CallerAccountID = nonEmpty(rec.UserIdentity.AccountID, PrincipalAccount(rec.UserIdentity.ARN))

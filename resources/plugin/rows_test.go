@@ -149,6 +149,14 @@ func compareRows(t *testing.T, table string, got, want []row, key func(row) stri
 			t.Errorf("%s: row %s missing", table, k)
 			continue
 		}
+		for _, col := range sortedColumns(g) {
+			if _, compared := w[col]; !compared && !strings.HasPrefix(col, "_cq_") {
+				mismatches++
+				if mismatches <= 20 {
+					t.Errorf("%s row %s: column %s is synced but not compared", table, k, col)
+				}
+			}
+		}
 		for _, col := range sortedColumns(w) {
 			if !reflect.DeepEqual(g[col], w[col]) {
 				mismatches++

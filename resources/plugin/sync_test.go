@@ -16,7 +16,6 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
-	"github.com/kmsaudit/cq-source-awskms/analysis"
 	"github.com/kmsaudit/cq-source-awskms/test/emulator"
 )
 
@@ -184,6 +183,7 @@ func expectedRows(t *testing.T, w *emulator.World, eventsSince time.Time) map[st
 	for _, a := range w.Accounts {
 		org[aws.ToString(a.Id)] = true
 	}
+	principals := newPrincipalTable(w)
 	for _, a := range w.Accounts {
 		account := aws.ToString(a.Id)
 		if a.State != orgtypes.AccountStateActive {
@@ -205,14 +205,10 @@ func expectedRows(t *testing.T, w *emulator.World, eventsSince time.Time) map[st
 				if !isGrantEvent(ev.Record.EventName) {
 					continue
 				}
-				e, err := analysis.ParseGrantEvent(ev.Event, w.Partition, account, region)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if e.EventTime.Before(eventsSince) {
+				if ev.Event.EventTime.Before(eventsSince) {
 					continue
 				}
-				add("aws_kms_grant_events", with(expectFields(e), row{"event_id": ev.Record.EventID, "event_name": ev.Record.EventName}))
+				add("aws_kms_grant_events", with(grantEventRow(t, ev, account), nil))
 			}
 			for _, k := range rd.Keys {
 				md := k.Metadata
@@ -242,18 +238,13 @@ func expectedRows(t *testing.T, w *emulator.World, eventsSince time.Time) map[st
 				for _, g := range k.Grants {
 					grantee := nonEmptyOf(aws.ToString(g.GranteePrincipal), aws.ToString(g.GranteeServicePrincipal))
 					r := with(expectFields(g), row{"key_arn": keyARN, "grantee_identity": identityOf(grantee)})
-					add("aws_kms_key_grants", with(r, expectFields(analysis.AnalyzeGrant(g, account, org))))
+					add("aws_kms_key_grants", with(r, grantFacts(t, principals, g, account, region, org)))
 				}
 				for name, doc := range k.Policies {
-					parsed, err := analysis.ParsePolicy(doc)
-					if err != nil {
-						t.Fatalf("emulator policy of %s does not parse: %v", keyARN, err)
-					}
-					r := with(expectFields(analysis.AnalyzePolicy(parsed, account)), row{"key_arn": keyARN, "name": name, "policy": decodeJSON([]byte(doc))})
-					add("aws_kms_key_policies", r)
-					for _, s := range parsed.Statements {
-						r := with(expectFields(s), row{"key_arn": keyARN, "policy_name": name})
-						add("aws_kms_key_policy_statements", with(r, expectFields(analysis.AnalyzeStatement(&s))))
+					facts := catalogueFacts(t, w, account, doc)
+					add("aws_kms_key_policies", with(facts.facts, row{"key_arn": keyARN, "name": name, "policy": decodeJSON([]byte(doc))}))
+					for _, st := range statementRows(t, doc, facts.statements) {
+						add("aws_kms_key_policy_statements", with(st, row{"key_arn": keyARN, "policy_name": name}))
 					}
 				}
 				if readsRotation {
