@@ -9,7 +9,7 @@ import (
 // TestMain lets the test binary play the benchmark's child roles, as the benchmark starts copies
 // of its own executable as the emulator and the plugin.
 func TestMain(m *testing.M) {
-	if len(os.Args) == 3 && (os.Args[1] == roleEmulator || os.Args[1] == rolePlugin) {
+	if _, served := servedRole(); served || (len(os.Args) == 3 && (os.Args[1] == roleEmulator || os.Args[1] == rolePlugin)) {
 		main()
 		return
 	}
@@ -32,12 +32,8 @@ func TestSmallRunMakesOnlyTheCallsTheDataNeeds(t *testing.T) {
 		outDir:      t.TempDir(),
 		timeout:     2 * time.Minute,
 	}
-	quotas := map[string]float64{}
-	for op, q := range awsQuotas {
-		quotas[op] = q
-	}
-	quotas["cloudtrail:LookupEvents"] = o.lookupQuota
-	r, err := runSize(o, o.base, quotas, o.outDir)
+	quotas := o.quotas()
+	r, err := runSize(o, o.base, quotas, o.outDir, true)
 	if err != nil {
 		t.Fatal(err)
 	}
