@@ -59,6 +59,10 @@ func (c *floorClient) Tables(_ context.Context, opts plugin.TableOptions) (schem
 	return c.tables.FilterDfs(opts.Tables, opts.SkipTables, opts.SkipDependentTables)
 }
 
+// floorTemplateRows are generated per table; each row sent is a template row with its strings and
+// UUIDs made distinct.
+const floorTemplateRows = 256
+
 func (c *floorClient) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- message.SyncMessage) error {
 	tables, err := c.tables.FilterDfs(opts.Tables, opts.SkipTables, opts.SkipDependentTables)
 	if err != nil {
@@ -66,18 +70,18 @@ func (c *floorClient) Sync(ctx context.Context, opts plugin.SyncOptions, res cha
 	}
 	flat := tables.FlattenTables()
 	start := time.Now()
-	records := map[string]arrow.Record{}
+	templates := map[string]arrow.Record{}
 	gen := schema.NewTestDataGenerator(1)
 	for _, t := range flat {
 		if n := c.spec.Rows[t.Name]; n > 0 {
-			records[t.Name] = distinctRows(gen.Generate(t, schema.GenTestDataOptions{
-				SourceName: awskms.Name, SyncTime: start, MaxRows: int(n), StableTime: start, TimePrecision: time.Microsecond,
-			}))
+			templates[t.Name] = gen.Generate(t, schema.GenTestDataOptions{
+				SourceName: awskms.Name, SyncTime: start, MaxRows: int(min(n, floorTemplateRows)), StableTime: start, TimePrecision: time.Microsecond,
+			})
 		}
 	}
-	if c.spec.GenerationFile != "" {
-		_ = os.WriteFile(c.spec.GenerationFile, fmt.Appendf(nil, "%f", time.Since(start).Seconds()), 0o600)
-	}
+	// Time spent making rows is the source's, not the CLI's or the destination's: it is reported
+	// and taken off the floor.
+	making := time.Since(start)
 	for _, t := range flat {
 		select {
 		case res <- &message.SyncMigrateTable{Table: t}:
@@ -85,54 +89,54 @@ func (c *floorClient) Sync(ctx context.Context, opts plugin.SyncOptions, res cha
 			return ctx.Err()
 		}
 	}
+	serial := 0
 	for _, t := range flat {
-		rec := records[t.Name]
-		if rec == nil {
+		tmpl := templates[t.Name]
+		if tmpl == nil {
 			continue
 		}
-		for i := range rec.NumRows() {
+		for i := range c.spec.Rows[t.Name] {
+			began := time.Now()
+			serial++
+			rec := distinctRow(tmpl, int(i%tmpl.NumRows()), serial)
+			making += time.Since(began)
 			select {
-			case res <- &message.SyncInsert{Record: rec.NewSlice(i, i+1)}:
+			case res <- &message.SyncInsert{Record: rec}:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
 		}
 	}
+	if c.spec.GenerationFile != "" {
+		_ = os.WriteFile(c.spec.GenerationFile, fmt.Appendf(nil, "%f", making.Seconds()), 0o600)
+	}
 	return nil
 }
 
-// distinctRows makes every string and UUID of the record distinct per row (the generator draws
-// them from a small range, so primary keys would collide and upserts fold rows together), strings
-// about as long as the ARNs and ids they stand for.
-func distinctRows(rec arrow.Record) arrow.Record {
-	cols := rec.Columns()
-	out := make([]arrow.Array, len(cols))
-	n := int(rec.NumRows())
-	for i, col := range cols {
+// distinctRow is one row of the template with every string and UUID made distinct (the generator
+// draws them from a small range, so primary keys would collide and upserts fold rows together),
+// strings about as long as the ARNs and ids they stand for.
+func distinctRow(tmpl arrow.Record, row, serial int) arrow.Record {
+	cols := make([]arrow.Array, tmpl.NumCols())
+	for i, col := range tmpl.Columns() {
 		switch {
 		case arrow.TypeEqual(col.DataType(), arrow.BinaryTypes.String):
 			b := array.NewStringBuilder(memory.DefaultAllocator)
-			name := rec.Schema().Field(i).Name
-			for row := range n {
-				if col.IsNull(row) {
-					b.AppendNull()
-					continue
-				}
-				b.Append(fmt.Sprintf("arn:aws:kms:us-east-1:123456789012:%s/%08d-0000-4000-8000-%012d", name, row, row))
+			if col.IsNull(row) {
+				b.AppendNull()
+			} else {
+				b.Append(fmt.Sprintf("arn:aws:kms:us-east-1:123456789012:%s/%08d-0000-4000-8000-%012d", tmpl.Schema().Field(i).Name, serial, i))
 			}
-			out[i] = b.NewArray()
+			cols[i] = b.NewArray()
 		case arrow.TypeEqual(col.DataType(), types.ExtensionTypes.UUID):
 			b := types.NewUUIDBuilder(array.NewExtensionBuilder(memory.DefaultAllocator, types.ExtensionTypes.UUID))
-			for range n {
-				b.Append(uuid.New())
-			}
-			out[i] = b.NewArray()
+			b.Append(uuid.New())
+			cols[i] = b.NewArray()
 		default:
-			col.Retain()
-			out[i] = col
+			cols[i] = array.NewSlice(col, int64(row), int64(row+1))
 		}
 	}
-	return array.NewRecord(rec.Schema(), out, int64(n))
+	return array.NewRecord(tmpl.Schema(), cols, 1)
 }
 
 func (*floorClient) Close(context.Context) error { return nil }

@@ -116,7 +116,11 @@ func (r result) print(w io.Writer) {
 		what = "the inventory, KMS and CloudHSMv2 only"
 	}
 	p("quota-bound minimum", "%.1f s (%s) = discovery %.2f s + slowest pair %s:%s %.1f s", r.Min.Total().Seconds(), what, r.Min.Discovery.Seconds(), s.Account, s.Region, s.Bound().Seconds())
-	p("", "that pair: quota %.1f s (%s, %d calls at %g/s), chain %.1f s (%s)", s.QuotaBound.Seconds(), s.QuotaOp, s.Calls[s.QuotaOp], r.Quotas[s.QuotaOp], s.ChainBound.Seconds(), s.ChainDesc)
+	if s.QuotaOp != "" {
+		p("", "that pair: quota %.1f s (%s, %d calls at %g/s), chain %.1f s (%s)", s.QuotaBound.Seconds(), s.QuotaOp, s.Calls[s.QuotaOp], r.Quotas[s.QuotaOp], s.ChainBound.Seconds(), s.ChainDesc)
+	} else {
+		p("", "that pair: within one second of burst of every quota, chain %.1f s (%s)", s.ChainBound.Seconds(), s.ChainDesc)
+	}
 	p("ratio wall/minimum", "%.3f (target <= %.1f) %s", r.ratio(), targetRatio, verdict(r.ratio() <= targetRatio))
 	p("throttled", "%d of %d calls = %.2f %% (target <= %.0f %%) %s", r.throttled(), r.calls(), r.throttledPct(), targetThrottledPct, verdict(r.throttledPct() <= targetThrottledPct))
 	p("calls per key", "%.2f (the data needs %.2f with quota'd operations; all calls counted)", r.callsPerKey(), float64(r.neededCallsTotal())/float64(r.Keys))
