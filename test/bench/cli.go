@@ -73,6 +73,7 @@ type cliBench struct {
 	dir        string
 	cloudquery string
 	pg         *pgtest.Server
+	pgDir      string
 	bins       map[string]string
 }
 
@@ -103,21 +104,25 @@ func startCLIBench(dir string) (*cliBench, error) {
 		b.bins[name] = link
 	}
 	// The server runs as the postgres account when the benchmark runs as root: its directory
-	// must be reachable.
-	pgDir := filepath.Join(dir, "postgres")
-	if err := os.MkdirAll(pgDir, 0o755); err != nil {
+	// must be reachable, so it gets one of its own under the temporary directory.
+	if b.pgDir, err = os.MkdirTemp("", "awskms-bench-pg-"); err != nil {
 		return nil, err
 	}
-	_ = os.Chmod(dir, 0o755)
-	if b.pg, err = pgtest.StartServer(pgDir); err != nil {
+	if err := os.Chmod(b.pgDir, 0o755); err != nil {
+		return nil, err
+	}
+	if b.pg, err = pgtest.StartServer(b.pgDir); err != nil {
+		_ = os.RemoveAll(b.pgDir)
 		return nil, fmt.Errorf("PostgreSQL (test/pgtest; PGTEST_BIN_DIR points at initdb/postgres): %w", err)
 	}
 	return b, nil
 }
 
+// Stop stops PostgreSQL and removes its files.
 func (b *cliBench) Stop() {
 	if b != nil && b.pg != nil {
 		_ = b.pg.Stop()
+		_ = os.RemoveAll(b.pgDir)
 	}
 }
 

@@ -36,9 +36,13 @@ type summaryRow struct {
 	RowsPerSec float64
 	PeakRSS    int64
 	Note       string
+	// RowCheck says whether the rows synced match the emulator's data, table by table.
+	RowCheck string
 }
 
 func (s summaryRow) ratio() float64 { return s.Wall / s.Reference }
+
+func (s summaryRow) rowsMatch() bool { return strings.HasPrefix(s.RowCheck, rowsMatchPrefix) }
 
 // orgRun is one organization served by an emulator process, with the same World built here.
 type orgRun struct {
@@ -79,6 +83,8 @@ func callsOf(stats []emulator.StatEntry, op string) (calls, throttled int64) {
 	return calls, throttled
 }
 
+const rowsMatchPrefix = "rows match"
+
 // checkRows compares the rows in PostgreSQL with the World's, table by table.
 func checkRows(got, want map[string]int64) string {
 	var bad []string
@@ -93,7 +99,7 @@ func checkRows(got, want map[string]int64) string {
 		}
 	}
 	if len(bad) == 0 {
-		return "rows match the emulator's data, table by table"
+		return rowsMatchPrefix + " the emulator's data, table by table"
 	}
 	slices.Sort(bad)
 	return "ROWS DIFFER: " + strings.Join(bad, ", ")
@@ -193,10 +199,11 @@ func runBusyTrail(o options, cli *cliBench, quotas map[string]float64) ([]summar
 	return []summaryRow{
 		{Run: "events", Measure: "(2) first sync, busy CloudTrail", Wall: first.Wall, Reference: minFirst.Total().Seconds(),
 			RefDesc: "CloudTrail-bound minimum", Target: targetEventsRatio, RowsPerSec: first.rowsPerSecond(), PeakRSS: first.PeakRSS,
-			Note: fmt.Sprintf("%d LookupEvents", lookups1)},
+			Note: fmt.Sprintf("%d LookupEvents", lookups1), RowCheck: checkRows(first.Rows, want)},
 		{Run: "events", Measure: "(3) scheduled sync, state backend", Wall: second.Wall, Reference: minInventory.Total().Seconds(),
 			RefDesc: "inventory minimum", Target: targetScheduledRatio, PeakRSS: second.PeakRSS,
-			Note: fmt.Sprintf("%d LookupEvents = %.2f per name per pair (<= %d %s); CLI floor %.1f s", lookups2, perName, targetLookupsPerName, verdict(perName <= targetLookupsPerName), floor)},
+			Note:     fmt.Sprintf("%d LookupEvents = %.2f per name per pair (<= %d %s); CLI floor %.1f s", lookups2, perName, targetLookupsPerName, verdict(perName <= targetLookupsPerName), floor),
+			RowCheck: checkRows(second.Rows, want)},
 	}, nil
 }
 
@@ -239,7 +246,8 @@ func runThroughputBench(o options, cli *cliBench) ([]summaryRow, error) {
 	fmt.Fprintln(w)
 	return []summaryRow{{Run: "throughput", Measure: "(4) grant and event rows, CLI into PostgreSQL", Wall: res.Wall,
 		Reference: m.Total().Seconds(), RefDesc: "quota minimum", RowsPerSec: res.rowsPerSecond(), PeakRSS: res.PeakRSS,
-		Note: fmt.Sprintf("%d grant + %d event rows; >= %d rows/s %s", grants, events, targetRowsPerSecond, verdict(res.rowsPerSecond() >= targetRowsPerSecond))}}, nil
+		Note:     fmt.Sprintf("%d grant + %d event rows; >= %d rows/s %s", grants, events, targetRowsPerSecond, verdict(res.rowsPerSecond() >= targetRowsPerSecond)),
+		RowCheck: checkRows(res.Rows, totalRows(expectedRows(org.world, window)))}}, nil
 }
 
 // runWideOrg is (5), issue 13: accounts x 6 regions x 10 keys, the inventory through the CLI into
@@ -301,7 +309,8 @@ func runWideOrg(o options, cli *cliBench, accounts int) ([]summaryRow, error) {
 	return []summaryRow{{Run: size.Name, Measure: "(5) inventory, CLI into PostgreSQL", Wall: res.Wall, Reference: ref,
 		RefDesc: fmt.Sprintf("%s (quota %.1f s, floor %.1f s)", refDesc, m.Total().Seconds(), floorWall), Target: targetWideRatio,
 		RowsPerSec: res.rowsPerSecond(), PeakRSS: res.PeakRSS,
-		Note: fmt.Sprintf("peak RSS <= %d MiB %s", targetWidePeakRSS>>20, verdict(res.PeakRSS <= targetWidePeakRSS))}}, nil
+		Note:     fmt.Sprintf("peak RSS <= %d MiB %s", targetWidePeakRSS>>20, verdict(res.PeakRSS <= targetWidePeakRSS)),
+		RowCheck: checkRows(res.Rows, want)}}, nil
 }
 
 // runFloor syncs rows (per table) from the floor source through the CLI into dsn and returns the
@@ -312,7 +321,7 @@ func (b *cliBench) runFloor(ctx context.Context, dir string, rows map[string]int
 	if err != nil {
 		return 0, err
 	}
-	if check := checkRows(res.Rows, rows); !strings.HasPrefix(check, "rows match") {
+	if check := checkRows(res.Rows, rows); !strings.HasPrefix(check, rowsMatchPrefix) {
 		return 0, fmt.Errorf("floor source: %s", check)
 	}
 	raw, err := os.ReadFile(genFile)
@@ -354,7 +363,11 @@ func printSummary(w io.Writer, rows []summaryRow) {
 		if r.RowsPerSec > 0 {
 			rps = fmt.Sprintf("%.0f", r.RowsPerSec)
 		}
+		note := r.Note
+		if !r.rowsMatch() {
+			note += "; " + r.RowCheck
+		}
 		fmt.Fprintf(w, "| %s | %s | %.1f s | %.1f s %s | %s | %s | %s | %s | %s |\n",
-			r.Run, r.Measure, r.Wall, r.Reference, r.RefDesc, ratio, target, rps, rss, r.Note)
+			r.Run, r.Measure, r.Wall, r.Reference, r.RefDesc, ratio, target, rps, rss, note)
 	}
 }
