@@ -97,3 +97,21 @@ func TestFloorSourceEmitsTheRowsAskedFor(t *testing.T) {
 		t.Errorf("generation time not reported: %v", err)
 	}
 }
+
+// The scheduled sync's CloudTrail reads are judged per account-region: the busiest pair's calls
+// between the two readings, per event name read (3).
+func TestMaxLookupsPerName(t *testing.T) {
+	entry := func(region, op string, calls int64) emulator.StatEntry {
+		var e emulator.StatEntry
+		e.Account, e.Region, e.Operation, e.Calls = "111122223333", region, op, calls
+		return e
+	}
+	before := []emulator.StatEntry{entry("us-east-1", "cloudtrail:LookupEvents", 10), entry("eu-west-1", "cloudtrail:LookupEvents", 8)}
+	after := []emulator.StatEntry{
+		entry("us-east-1", "cloudtrail:LookupEvents", 16), entry("eu-west-1", "cloudtrail:LookupEvents", 9),
+		entry("us-east-1", "kms:ListKeys", 100),
+	}
+	if got := maxLookupsPerName(before, after); got != 2 {
+		t.Errorf("us-east-1 made 6 calls for 3 event names: %.2f per name, want 2", got)
+	}
+}

@@ -85,6 +85,27 @@ func callsOf(stats []emulator.StatEntry, op string) (calls, throttled int64) {
 
 const rowsMatchPrefix = "rows match"
 
+// maxLookupsPerName is the most LookupEvents calls one account-region made between two readings of
+// the emulator's counters, per grant event name the plugin reads.
+func maxLookupsPerName(before, after []emulator.StatEntry) float64 {
+	calls := map[emulator.StatKey]int64{}
+	for _, s := range after {
+		if s.Operation == "cloudtrail:LookupEvents" {
+			calls[s.StatKey] += s.Calls
+		}
+	}
+	for _, s := range before {
+		if s.Operation == "cloudtrail:LookupEvents" {
+			calls[s.StatKey] -= s.Calls
+		}
+	}
+	most := int64(0)
+	for _, n := range calls {
+		most = max(most, n)
+	}
+	return float64(most) / float64(len(grantEventNames))
+}
+
 // checkRows compares the rows in PostgreSQL with the World's, table by table.
 func checkRows(got, want map[string]int64) string {
 	var bad []string
@@ -163,7 +184,7 @@ func runBusyTrail(o options, cli *cliBench, quotas map[string]float64) ([]summar
 	lookups2, _ := callsOf(afterSecond, "cloudtrail:LookupEvents")
 	lookups2 -= lookups1
 	pairs := len(org.world.Regions)
-	perName := float64(lookups2) / float64(pairs*len(grantEventNames))
+	perName := maxLookupsPerName(afterFirst, afterSecond)
 
 	w := os.Stdout
 	s := org.size
@@ -191,7 +212,7 @@ func runBusyTrail(o options, cli *cliBench, quotas map[string]float64) ([]summar
 	line(w, "scheduled sync (3)", "%.1f s against the inventory's minimum %.1f s: ratio %.3f (target <= %.1f) %s",
 		second.Wall, minInventory.Total().Seconds(), second.Wall/minInventory.Total().Seconds(), targetScheduledRatio,
 		verdict(second.Wall/minInventory.Total().Seconds() <= targetScheduledRatio))
-	line(w, "", "%d LookupEvents calls = %.2f per event name per account-region (target <= %d) %s; %s",
+	line(w, "", "%d LookupEvents calls, at most %.2f per event name in one account-region (target <= %d) %s; %s",
 		lookups2, perName, targetLookupsPerName, verdict(perName <= targetLookupsPerName), checkRows(second.Rows, want))
 	line(w, "", "the CLI and the destination alone need %.1f s for the same rows (floor source): ratio %.3f against the larger of the two",
 		floor, second.Wall/max(floor, minInventory.Total().Seconds()))
