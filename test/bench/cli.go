@@ -8,8 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/cloudquery/plugin-sdk/v4/serve"
@@ -45,15 +45,18 @@ func servedRole() (func() error, bool) {
 	return nil, false
 }
 
-// servePlugin serves p over gRPC as the CLI asks, writing the process's peak RSS to
-// $AWSKMS_BENCH_RSS_DIR/<name>.rss every 200 ms: the CLI may end the plugin with a signal, and the
-// last sample survives it.
+// servePlugin serves p over gRPC as the CLI asks, writing the process's peak RSS (bytes) and CPU
+// time (seconds) to $AWSKMS_BENCH_RSS_DIR/<name>.rss every 200 ms: the CLI may end the plugin with
+// a signal, and the last sample survives it.
 func servePlugin(name string, p *serve.PluginServe) error {
 	if dir := os.Getenv(rssDirEnv); dir != "" {
 		path := filepath.Join(dir, name+".rss")
 		write := func() {
-			if n, err := peakRSS(); err == nil {
-				_ = os.WriteFile(path, []byte(strconv.FormatInt(n, 10)), 0o600)
+			n, err := peakRSS()
+			var ru syscall.Rusage
+			if err == nil && syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+				cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+				_ = os.WriteFile(path, fmt.Appendf(nil, "%d %f", n, cpu.Seconds()), 0o600)
 			}
 		}
 		go func() {
@@ -160,8 +163,10 @@ type cliSync struct {
 // cliResult is what one CLI sync took.
 type cliResult struct {
 	Wall float64
-	// PeakRSS is the source plugin process's resident set high-water mark, in bytes.
+	// PeakRSS is the source plugin process's resident set high-water mark, in bytes; CPU its user
+	// and system time, in seconds.
 	PeakRSS int64
+	CPU     float64
 	// Rows per table, counted in PostgreSQL after the sync.
 	Rows map[string]int64
 }
@@ -174,6 +179,9 @@ func (r cliResult) rows() (n int64) {
 }
 
 func (r cliResult) rowsPerSecond() float64 { return float64(r.rows()) / r.Wall }
+
+// cpuPerRow is the source plugin's CPU time per row written, in microseconds.
+func (r cliResult) cpuPerRow() float64 { return r.CPU * 1e6 / float64(max(1, r.rows())) }
 
 // run writes the config, runs `cloudquery sync` and counts the rows it wrote.
 func (b *cliBench) run(ctx context.Context, dir string, s cliSync) (cliResult, error) {
@@ -224,7 +232,7 @@ spec:
 		return res, fmt.Errorf("cloudquery sync (%s): %v\n%s", dir, err, lastLines(string(out), 20))
 	}
 	if raw, err := os.ReadFile(rssPath); err == nil {
-		res.PeakRSS, _ = strconv.ParseInt(string(raw), 10, 64)
+		_, _ = fmt.Sscanf(string(raw), "%d %f", &res.PeakRSS, &res.CPU)
 	}
 	res.Rows, err = countRows(ctx, s.DSN)
 	return res, err
