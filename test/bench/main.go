@@ -16,6 +16,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -52,7 +53,7 @@ func main() {
 		}
 		return
 	}
-	if err := benchmark(os.Args[1:]); err != nil {
+	if err := benchmark(os.Args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -99,8 +100,8 @@ func parseOptions(args []string) (options, error) {
 	wide := fs.String("wide", "300,30", "wide: comma-separated account counts, each x 6 regions x 10 keys")
 	fs.DurationVar(&o.latency.Fixed, "latency", 15*time.Millisecond, "fixed part of every call's latency")
 	fs.DurationVar(&o.latency.Jitter, "jitter", 10*time.Millisecond, "uniform extra latency in [0, jitter)")
-	fs.Float64Var(&o.lookupQuota, "lookup-events-quota", 0, "inventory and events: CloudTrail LookupEvents calls per second, on both sides (0: AWS's 2/s)")
-	fs.StringVar(&o.outDir, "out", "", "directory for the configs, logs and PostgreSQL (default: a new temporary directory)")
+	fs.Float64Var(&o.lookupQuota, "lookup-events-quota", 0, "inventory, events and wide: CloudTrail LookupEvents calls per second, on both sides (0: AWS's 2/s)")
+	fs.StringVar(&o.outDir, "out", "", "directory for the configs and logs (default: a new temporary directory; PostgreSQL gets one of its own)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up on a run after this long")
 	fs.BoolVar(&o.markdownTable, "markdown", true, "end with a Markdown table of the figures")
 	fs.BoolVar(&o.profiles, "profile", false, "inventory: write the plugin's CPU profile (cpu.pprof) and its heap profile near the peak (heap.pprof) in each run's directory")
