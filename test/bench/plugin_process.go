@@ -23,6 +23,8 @@ import (
 // syncJob is what the parent asks the plugin child to do.
 type syncJob struct {
 	Spec json.RawMessage `json:"spec"`
+	// SkipTables are left out of the sync (the inventory skips aws_kms_grant_events).
+	SkipTables []string `json:"skipTables,omitempty"`
 	// HotKeyARN is watched: its grant rows' first and last arrival are reported.
 	HotKeyARN string `json:"hotKeyArn"`
 	// LogPath receives the plugin's log at debug level (its per-operation call summary).
@@ -112,7 +114,7 @@ func syncAndCount(ctx context.Context, p *plugin.Plugin, job syncJob, rep *syncR
 	done := make(chan error, 1)
 	go func() {
 		defer close(msgs)
-		done <- p.Sync(ctx, plugin.SyncOptions{Tables: []string{"*"}}, msgs)
+		done <- p.Sync(ctx, plugin.SyncOptions{Tables: []string{"*"}, SkipTables: job.SkipTables}, msgs)
 	}()
 	for m := range msgs {
 		if insert, ok := m.(*message.SyncInsert); ok {

@@ -51,6 +51,12 @@ type Config struct {
 	// Scenario adds the named grant scenario (ScenarioFacts) to the management
 	// account's first region.
 	Scenario bool `json:"scenario"`
+	// RetiredGrantsPerRegion is a busy account's CloudTrail: in every
+	// account-region, this many grants on the aws/ebs key were created and
+	// retired inside the lookback window (EC2 creating a grant for a volume and
+	// retiring it when the volume goes), so CloudTrail holds a CreateGrant and
+	// a RetireGrant event for each and KMS lists none of them.
+	RetiredGrantsPerRegion int `json:"retiredGrantsPerRegion,omitempty"`
 
 	// MemberRoleName is the role AssumeRole accepts in member accounts.
 	MemberRoleName string `json:"memberRoleName"`
@@ -206,6 +212,10 @@ func LoadConfig(path string) (Config, error) {
 	return ParseConfig(data)
 }
 
+// maxRetiredGrantsPerRegion bounds the busy-CloudTrail knob: 200,000 grants
+// are 400,000 events, about 800 MB per account-region.
+const maxRetiredGrantsPerRegion = 200000
+
 // Validate reports the first field that cannot generate a World.
 func (c Config) Validate() error {
 	switch {
@@ -219,6 +229,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("grantsPerKey must satisfy 0 <= min <= max")
 	case c.HotKeyGrants < 0 || c.HotKeyGrants > 50000:
 		return fmt.Errorf("hotKeyGrants must be within 0..50000 (KMS's grants-per-key quota)")
+	case c.RetiredGrantsPerRegion < 0 || c.RetiredGrantsPerRegion > maxRetiredGrantsPerRegion:
+		return fmt.Errorf("retiredGrantsPerRegion must be within 0..%d (each costs two CloudTrail events of about 2 KB in memory)", maxRetiredGrantsPerRegion)
 	case c.MemberRoleName == "":
 		return fmt.Errorf("memberRoleName must not be empty")
 	}
