@@ -22,9 +22,17 @@ import (
 //     SDK's own serializers do; non-nil empty slices and maps are written as
 //     [] and {} so "empty" and "absent" stay distinguishable;
 //   - enum types are strings; unexported fields and ResultMetadata are skipped.
-func encodeAWSJSON(v any) ([]byte, error) {
+func encodeAWSJSON(v any) ([]byte, error) { return jsonEncoder{}.encode(v) }
+
+// encodeCamelJSON is encodeAWSJSON for services whose wire member names are the SDK field names
+// with a lower-case first letter (AWS RAM: "resourceShareArn", checked against its schemas).
+func encodeCamelJSON(v any) ([]byte, error) { return jsonEncoder{lowerFirst: true}.encode(v) }
+
+type jsonEncoder struct{ lowerFirst bool }
+
+func (e jsonEncoder) encode(v any) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := encodeValue(&buf, reflect.ValueOf(v)); err != nil {
+	if err := e.encodeValue(&buf, reflect.ValueOf(v)); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -35,13 +43,13 @@ var (
 	metadataType = reflect.TypeFor[middleware.Metadata]()
 )
 
-func encodeValue(buf *bytes.Buffer, v reflect.Value) error {
+func (e jsonEncoder) encodeValue(buf *bytes.Buffer, v reflect.Value) error {
 	if v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			buf.WriteString("null")
 			return nil
 		}
-		return encodeValue(buf, v.Elem())
+		return e.encodeValue(buf, v.Elem())
 	}
 	if v.Type() == timeType {
 		buf.WriteString(epochSeconds(v.Interface().(time.Time)))
@@ -59,18 +67,18 @@ func encodeValue(buf *bytes.Buffer, v reflect.Value) error {
 	case reflect.Float32, reflect.Float64:
 		buf.WriteString(strconv.FormatFloat(v.Float(), 'g', -1, 64))
 	case reflect.Slice, reflect.Array:
-		return encodeList(buf, v)
+		return e.encodeList(buf, v)
 	case reflect.Map:
-		return encodeMap(buf, v)
+		return e.encodeMap(buf, v)
 	case reflect.Struct:
-		return encodeStruct(buf, v)
+		return e.encodeStruct(buf, v)
 	default:
 		return fmt.Errorf("awsjson: cannot encode %s", v.Type())
 	}
 	return nil
 }
 
-func encodeList(buf *bytes.Buffer, v reflect.Value) error {
+func (e jsonEncoder) encodeList(buf *bytes.Buffer, v reflect.Value) error {
 	if v.Type().Elem().Kind() == reflect.Uint8 {
 		// Blobs are base64 strings on the wire; encoding/json does exactly that.
 		b, err := json.Marshal(v.Bytes())
@@ -82,7 +90,7 @@ func encodeList(buf *bytes.Buffer, v reflect.Value) error {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		if err := encodeValue(buf, v.Index(i)); err != nil {
+		if err := e.encodeValue(buf, v.Index(i)); err != nil {
 			return err
 		}
 	}
@@ -90,7 +98,7 @@ func encodeList(buf *bytes.Buffer, v reflect.Value) error {
 	return nil
 }
 
-func encodeMap(buf *bytes.Buffer, v reflect.Value) error {
+func (e jsonEncoder) encodeMap(buf *bytes.Buffer, v reflect.Value) error {
 	if v.Type().Key().Kind() != reflect.String {
 		return fmt.Errorf("awsjson: map key %s is not a string", v.Type().Key())
 	}
@@ -105,7 +113,7 @@ func encodeMap(buf *bytes.Buffer, v reflect.Value) error {
 			return err
 		}
 		buf.WriteByte(':')
-		if err := encodeValue(buf, v.MapIndex(k)); err != nil {
+		if err := e.encodeValue(buf, v.MapIndex(k)); err != nil {
 			return err
 		}
 	}
@@ -113,7 +121,7 @@ func encodeMap(buf *bytes.Buffer, v reflect.Value) error {
 	return nil
 }
 
-func encodeStruct(buf *bytes.Buffer, v reflect.Value) error {
+func (e jsonEncoder) encodeStruct(buf *bytes.Buffer, v reflect.Value) error {
 	buf.WriteByte('{')
 	first := true
 	for i := range v.NumField() {
@@ -129,11 +137,15 @@ func encodeStruct(buf *bytes.Buffer, v reflect.Value) error {
 			buf.WriteByte(',')
 		}
 		first = false
-		if err := writeJSONString(buf, field.Name); err != nil {
+		name := field.Name
+		if e.lowerFirst {
+			name = strings.ToLower(name[:1]) + name[1:]
+		}
+		if err := writeJSONString(buf, name); err != nil {
 			return err
 		}
 		buf.WriteByte(':')
-		if err := encodeValue(buf, fv); err != nil {
+		if err := e.encodeValue(buf, fv); err != nil {
 			return err
 		}
 	}

@@ -22,6 +22,7 @@ var kmsOperations = map[string]handler{
 	"GetKeyPolicy":         (*Server).kmsGetKeyPolicy,
 	"GetKeyRotationStatus": (*Server).kmsGetKeyRotationStatus,
 	"ListKeyRotations":     (*Server).kmsListKeyRotations,
+	"GetKeyLastUsage":      (*Server).kmsGetKeyLastUsage,
 }
 
 // kmsInput holds every request member the served KMS operations read.
@@ -34,6 +35,8 @@ type kmsInput struct {
 	PolicyName       *string
 	// IncludeKeyMaterial is ListKeyRotations' ROTATIONS_ONLY (default) or ALL_KEY_MATERIAL.
 	IncludeKeyMaterial *string
+	// ResourceOwners is ListKeys' SELF and/or OTHER_ACCOUNTS_VIA_RAM (kms v1.63.0).
+	ResourceOwners []string
 }
 
 func (s *Server) kmsInput(req *request) (kmsInput, error) {
@@ -114,6 +117,14 @@ func (s *Server) withKey(req *request, allowAlias bool, fn func(in kmsInput, k *
 	return out, err
 }
 
+// kmsListKeys follows ListKeys (API reference, kms v1.63.0 ListKeysInput.ResourceOwners):
+// without ResourceOwners, or with SELF, the account's own keys; with OTHER_ACCOUNTS_VIA_RAM the
+// keys other accounts share with it through RAM; with both, the own keys first and then the
+// shared ones, never both kinds in one response. Listing shared keys, "a response can contain
+// fewer KMS keys than the Limit value, or none, even when Truncated is true": the emulator
+// starts that part with an empty page and then serves at most half a Limit a page. "Use a
+// NextMarker value only in a request that has the same ResourceOwners value as the request
+// that returned it. Otherwise, the request can fail with an InvalidMarkerException."
 func (s *Server) kmsListKeys(req *request) (any, error) {
 	in, err := s.kmsInput(req)
 	if err != nil {
@@ -123,28 +134,90 @@ func (s *Server) kmsListKeys(req *request) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	after, ok := decodePosition(in.Marker)
+	self, shared := len(in.ResourceOwners) == 0, false
+	for _, o := range in.ResourceOwners {
+		switch o {
+		case string(kmstypes.ResourceOwnerTypeSelf):
+			self = true
+		case string(kmstypes.ResourceOwnerTypeOtherAccountsViaRam):
+			shared = true
+		default:
+			return nil, validationError("resourceOwners", o, "Member must satisfy enum value set: [SELF, OTHER_ACCOUNTS_VIA_RAM]")
+		}
+	}
+	if len(in.ResourceOwners) > 2 {
+		return nil, validationError("resourceOwners", in.ResourceOwners, "Member must have length less than or equal to 2")
+	}
+	owners := map[[2]bool]string{{true, false}: "S", {false, true}: "R", {true, true}: "SR"}[[2]bool{self, shared}]
+	phase, pos, ok := "S", "", true
+	if !self {
+		phase = "R0"
+	}
+	if in.Marker != nil && *in.Marker != "" {
+		phase, pos, ok = decodeListKeysMarker(*in.Marker, owners)
+	}
 	if !ok {
 		return nil, invalidMarker()
 	}
 	out := &kms.ListKeysOutput{Keys: []kmstypes.KeyListEntry{}}
 	s.world.Read(func() {
-		keys := s.world.Region(req.caller.Account, req.region).Keys
-		start := sort.Search(len(keys), func(i int) bool { return keyPosition(keys[i]) > after })
-		end, more := pageEnd(len(keys), start, limit)
-		for _, k := range keys[start:end] {
-			out.Keys = append(out.Keys, kmstypes.KeyListEntry{KeyId: aws.String(k.ID()), KeyArn: aws.String(k.ARN())})
-		}
-		if more {
-			out.Truncated, out.NextMarker = true, positionToken(keyPosition(keys[end-1]))
+		rd := s.world.Region(req.caller.Account, req.region)
+		switch phase {
+		case "S":
+			keys := rd.Keys
+			start := sort.Search(len(keys), func(i int) bool { return keyPosition(keys[i]) > pos })
+			end, more := pageEnd(len(keys), start, limit)
+			for _, k := range keys[start:end] {
+				out.Keys = append(out.Keys, kmstypes.KeyListEntry{KeyId: aws.String(k.ID()), KeyArn: aws.String(k.ARN())})
+			}
+			switch {
+			case more:
+				out.Truncated, out.NextMarker = true, listKeysMarker(owners, "S", keyPosition(keys[end-1]))
+			case shared && len(rd.SharedWithMe) > 0:
+				out.Truncated, out.NextMarker = true, listKeysMarker(owners, "R0", "")
+			}
+		case "R0":
+			if len(rd.SharedWithMe) > 0 {
+				out.Truncated, out.NextMarker = true, listKeysMarker(owners, "R", "")
+			}
+		default:
+			keys := rd.SharedWithMe
+			start := sort.Search(len(keys), func(i int) bool { return *keys[i].Entry.KeyArn > pos })
+			end, more := pageEnd(len(keys), start, max(1, limit/2))
+			for _, k := range keys[start:end] {
+				out.Keys = append(out.Keys, k.Entry)
+			}
+			if more {
+				out.Truncated, out.NextMarker = true, listKeysMarker(owners, "R", *keys[end-1].Entry.KeyArn)
+			}
 		}
 	})
 	return out, nil
 }
 
+// listKeysMarker ties a ListKeys marker to the ResourceOwners value it came with.
+func listKeysMarker(owners, phase, pos string) *string {
+	return encodeToken("keys:" + owners + ":" + phase + ":" + pos)
+}
+
+func decodeListKeysMarker(token, owners string) (phase, pos string, ok bool) {
+	payload, ok := decodeToken(token)
+	if !ok {
+		return "", "", false
+	}
+	parts := strings.SplitN(payload, ":", 4)
+	if len(parts) != 4 || parts[0] != "keys" || parts[1] != owners {
+		return "", "", false
+	}
+	return parts[2], parts[3], true
+}
+
 func keyPosition(k *Key) string { return positionKey(*k.Metadata.CreationDate, k.ID()) }
 
 func (s *Server) kmsDescribeKey(req *request) (any, error) {
+	if out, err, ok := s.describeSharedKey(req); ok {
+		return out, err
+	}
 	return s.withKey(req, true, func(_ kmsInput, k *Key) (any, error) {
 		md := k.Metadata
 		return &kms.DescribeKeyOutput{KeyMetadata: &md}, nil
@@ -388,5 +461,49 @@ func (s *Server) kmsListKeyRotations(req *request) (any, error) {
 			out.Truncated, out.NextMarker = true, offsetToken(end)
 		}
 		return out, nil
+	})
+}
+
+// describeSharedKey answers DescribeKey for a key another account shares with the caller
+// through RAM (by key ARN: "To perform this operation on a KMS key in a different AWS account,
+// specify the key ARN"): allowed when the share's permission includes kms:DescribeKey, else
+// AccessDeniedException, as a decrypt-only share leaves it. ok is false for any other key.
+func (s *Server) describeSharedKey(req *request) (out any, err error, ok bool) {
+	in, derr := s.kmsInput(req)
+	if derr != nil || in.KeyId == nil || !strings.HasPrefix(*in.KeyId, "arn:") {
+		return nil, nil, false
+	}
+	s.world.Read(func() {
+		rd := s.world.Region(req.caller.Account, req.region)
+		for _, k := range rd.SharedWithMe {
+			if *k.Entry.KeyArn != *in.KeyId {
+				continue
+			}
+			ok = true
+			if !slices.Contains(k.Permission.Actions, "kms:DescribeKey") {
+				err = clientError("AccessDeniedException", "User: %s is not authorized to perform: kms:DescribeKey on resource: %s because no resource-based policy allows the kms:DescribeKey action", req.caller.ARN, *in.KeyId)
+				return
+			}
+			md := k.Metadata
+			out = &kms.DescribeKeyOutput{KeyMetadata: &md}
+		}
+	})
+	return out, err, ok
+}
+
+// kmsGetKeyLastUsage follows GetKeyLastUsage (API reference, kms v1.63.0): by key id or key
+// ARN ("Alias names are not supported"), in the caller's own account ("Cross-account use:
+// No"); KeyLastUsage is an empty object for a key not used since its tracking start.
+func (s *Server) kmsGetKeyLastUsage(req *request) (any, error) {
+	return s.withKey(req, false, func(_ kmsInput, k *Key) (any, error) {
+		u := k.LastUsage
+		if u == nil { // added after generation: tracked since creation, unused
+			u = &KeyLastUsage{TrackingStartDate: *k.Metadata.CreationDate}
+		}
+		data := u.Data
+		return &kms.GetKeyLastUsageOutput{
+			KeyId: aws.String(k.ID()), KeyCreationDate: k.Metadata.CreationDate,
+			TrackingStartDate: aws.Time(u.TrackingStartDate), KeyLastUsage: &data,
+		}, nil
 	})
 }

@@ -238,14 +238,18 @@ func scenarioKeyPolicy(partition, account, dataAccount string) string {
 // "you can't change it with PutKeyPolicy"); AWS does not publish its text, so
 // this one states what the default KMS permission grants: the consumer
 // account may use the key for encryption and describe it.
-func ramKeyPolicy(partition, keyARN, consumer string) string {
+func ramKeyPolicy(partition, keyARN string, consumers ...string) string {
+	roots := make([]string, len(consumers))
+	for i, c := range consumers {
+		roots[i] = rootARN(partition, c)
+	}
 	return renderPolicy(policyDocument{
 		Version: "2012-10-17",
 		ID:      "AWS_RAM",
 		Statement: []policyStatement{{
 			Sid:       "RAMManagedPermission",
 			Effect:    "Allow",
-			Principal: awsPrincipal(rootARN(partition, consumer)),
+			Principal: awsPrincipal(roots...),
 			Action:    []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
 			Resource:  keyARN,
 		}},

@@ -51,7 +51,11 @@ func writeResult(w http.ResponseWriter, svc *service, op, requestID string, out 
 		fmt.Fprintf(w, `<%sResponse xmlns="%s">%s<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`,
 			op, stsXMLNamespace, body, requestID, op)
 	default:
-		body, err := encodeAWSJSON(out)
+		encode := encodeAWSJSON
+		if svc.camelMembers {
+			encode = encodeCamelJSON
+		}
+		body, err := encode(out)
 		if err != nil {
 			writeError(w, svc, requestID, serverError("InternalFailure", err.Error()))
 			return

@@ -21,6 +21,7 @@ var defaultQuotas = map[string]float64{
 	"kms:GetKeyPolicy":         1000,
 	"kms:GetKeyRotationStatus": 1000,
 	"kms:DescribeKey":          2000,
+	"kms:GetKeyLastUsage":      5, // GetKeyLastUsage (kms v1.63.0): 5 requests per second
 	"kms:ListResourceTags":     2000,
 	"cloudtrail:LookupEvents":  2,
 }

@@ -49,6 +49,11 @@ type ScenarioFacts struct {
 	// OutsideOrgGrantID: a role of OutsideAccount, an account outside the organization.
 	OutsideOrgGrantID string
 	OutsideAccount    string
+	// ForeignSharedKeyARN is a key OutsideAccount shares with this account through AWS RAM
+	// with a Decrypt-only permission (ListKeys OTHER_ACCOUNTS_VIA_RAM; DescribeKey refused).
+	// The catalogue's "symmetric-rotating" key of this region is shared with CrossAccount's
+	// organization peer and OutsideAccount (world_ram.go).
+	ForeignSharedKeyARN string
 	// ServiceGrantIDs: RDS (with CreateGrant) then DynamoDB (without).
 	ServiceGrantIDs []string
 	// AWSInternalGrantID: grantee "AWS Internal".

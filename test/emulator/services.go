@@ -26,6 +26,8 @@ type service struct {
 	throttleHTTP int
 	internalCode string
 	ops          map[string]handler
+	// camelMembers: the wire member names start lower-case (AWS RAM).
+	camelMembers bool
 }
 
 // request is one authenticated call being served.
@@ -77,6 +79,18 @@ func newServiceTable() map[string]*service {
 			name: "account", protocol: restJSON, restPaths: map[string]string{"/listRegions": "ListRegions"},
 			throttleCode: "TooManyRequestsException", throttleHTTP: http.StatusTooManyRequests, internalCode: "InternalServerException",
 			ops: accountOperations,
+		},
+		"ram": {
+			// restJson1, POST /<operation in lower case> (RAM API reference, each operation's
+			// "Request Syntax"); members are camelCase.
+			name: "ram", protocol: restJSON, regional: true, camelMembers: true,
+			restPaths: map[string]string{
+				"/getresourceshares": "GetResourceShares", "/listresources": "ListResources",
+				"/listprincipals": "ListPrincipals", "/listresourcesharepermissions": "ListResourceSharePermissions",
+				"/getpermission": "GetPermission",
+			},
+			throttleCode: "ThrottlingException", throttleHTTP: http.StatusTooManyRequests, internalCode: "ServerInternalException",
+			ops: ramOperations,
 		},
 		"ec2": {
 			name: "ec2", protocol: ec2Query, regional: true,

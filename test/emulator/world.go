@@ -47,6 +47,9 @@ type World struct {
 	// HotKey locates the key with Config.HotKeyGrants grants, nil without one.
 	HotKey *KeyRef
 
+	// ramPrincipals lists, per key ARN, the accounts its RAM share reaches (generation only).
+	ramPrincipals map[string][]string
+
 	mu sync.RWMutex
 	// lastMutation keeps mutation timestamps strictly increasing.
 	lastMutation time.Time
@@ -81,6 +84,12 @@ type RegionData struct {
 	Backups  []hsmtypes.Backup
 	// Events is the region's CloudTrail event history, newest first.
 	Events []TrailEvent
+	// Shares are the AWS RAM resource shares of KMS keys the account owns here, in
+	// GetResourceShares order.
+	Shares []*ResourceShare
+	// SharedWithMe are the keys other accounts share with this account here, in ListKeys
+	// (OTHER_ACCOUNTS_VIA_RAM) order.
+	SharedWithMe []*SharedKey
 }
 
 // Key is one KMS key with everything the read API reveals about it.
@@ -106,6 +115,8 @@ type Key struct {
 	Grants []kmstypes.GrantListEntry
 	// Kind says which catalogue entry produced the key (e.g. "aws-managed-ebs").
 	Kind string
+	// LastUsage is GetKeyLastUsage's answer (world_last_usage.go).
+	LastUsage *KeyLastUsage
 }
 
 // RotationStatus is the answer of GetKeyRotationStatus.
@@ -140,6 +151,7 @@ func NewWorld(cfg Config) *World {
 		OutsideAccount:    cfg.OutsideAccount,
 		Now:               now.UTC().Truncate(time.Second),
 		Regions:           map[AccountRegion]*RegionData{},
+		ramPrincipals:     map[string][]string{},
 	}
 	w.generateOrganization()
 	w.generateRegionStatuses()
@@ -163,6 +175,9 @@ func NewWorld(cfg Config) *World {
 	for _, rd := range w.Regions {
 		rd.sortAll()
 	}
+	w.generateRAM()
+	w.generateLastUsage()
+	w.ramPrincipals = nil
 	return w
 }
 

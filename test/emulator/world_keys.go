@@ -40,8 +40,14 @@ func (g *regionGen) generateCatalogueKeys() {
 	}))
 	if other := g.otherOrgAccount(); other != "" {
 		// Shared with another account of the organization through AWS RAM: RAM adds the key's
-		// second policy, AWS_RAM.
-		shared.Policies["AWS_RAM"] = ramKeyPolicy(p, shared.ARN(), other)
+		// second policy, AWS_RAM. In the scenario's region the same share also reaches the
+		// outside account (world_ram.go builds the shares).
+		consumers := []string{other}
+		if g.w.Config.Scenario && g.account == g.w.ManagementAccount && g.region == g.w.firstRegion() && g.w.OutsideAccount != "" {
+			consumers = append(consumers, g.w.OutsideAccount)
+		}
+		shared.Policies["AWS_RAM"] = ramKeyPolicy(p, shared.ARN(), consumers...)
+		g.w.ramPrincipals[shared.ARN()] = consumers
 	}
 	g.addKey(with(symmetric, func(s *keySpec) {
 		s.Kind, s.Alias, s.Description = "symmetric-static", "alias/legacy-data", "Legacy data, rotation never enabled"
