@@ -13,6 +13,7 @@ var documentedQuotas = map[string]float64{
 	"GetKeyRotationStatus": 1000,
 	"DescribeKey":          2000,
 	"ListResourceTags":     2000,
+	"GetKeyLastUsage":      5, // kms v1.63.0 GetKeyLastUsage; only with spec.key_last_usage
 	"LookupEvents":         2,
 }
 

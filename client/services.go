@@ -17,6 +17,10 @@ type Services struct {
 	KMS        *kms.Client
 	CloudHSMV2 *cloudhsmv2.Client
 	CloudTrail *cloudtrail.Client
+
+	// cfg builds the clients few tables need on first use (services_ram.go).
+	cfg  aws.Config
+	lazy lazyServices
 }
 
 func newServices(cfg aws.Config, region string) *Services {
@@ -26,6 +30,7 @@ func newServices(cfg aws.Config, region string) *Services {
 		KMS:        kms.NewFromConfig(cfg),
 		CloudHSMV2: cloudhsmv2.NewFromConfig(cfg),
 		CloudTrail: cloudtrail.NewFromConfig(cfg),
+		cfg:        cfg,
 	}
 }
 

@@ -27,11 +27,11 @@ func TestParseSpecAcceptsCloudQueryAWSKeys(t *testing.T) {
 		        "organization_units": ["ou-ab12-cd34ef56"], "skip_organization_units": ["ou-ab12-99999999"],
 		        "skip_member_accounts": ["222222222222"]},
 		"custom_endpoint_url": "http://127.0.0.1:4566", "max_retries": 3, "max_backoff": 5, "concurrency": 100,
-		"shard": {"index": 1, "total": 3}}`))
+		"shard": {"index": 1, "total": 3}, "key_last_usage": true, "rate_limits": {"GetKeyLastUsage": 2}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if spec.Org.MemberRoleSessionName != "audit" || *spec.MaxRetries != 3 || spec.Shard.Index != 1 {
+	if spec.Org.MemberRoleSessionName != "audit" || *spec.MaxRetries != 3 || spec.Shard.Index != 1 || !spec.KeyLastUsage {
 		t.Errorf("spec not decoded: %+v", spec)
 	}
 }
@@ -57,6 +57,8 @@ func TestParseSpecErrors(t *testing.T) {
 		{"missing member role", `{"org": {}}`, []string{"spec.org.member_role_name: is required"}},
 		{"bad ou", `{"org": {"member_role_name": "R", "organization_units": ["sales"]}}`, []string{`spec.org.organization_units[0]: "sales" is not an organizational unit or root id`}},
 		{"bad skip account", `{"org": {"member_role_name": "R", "skip_member_accounts": ["12345"]}}`, []string{`spec.org.skip_member_accounts[0]: "12345" is not an account id`}},
+		{"last usage not a bool", `{"key_last_usage": "yes"}`, []string{`spec.key_last_usage: expected true or false, got the string "yes"`}},
+		{"last usage paced while off", `{"rate_limits": {"GetKeyLastUsage": 2}}`, []string{"spec.rate_limits.GetKeyLastUsage: set while spec.key_last_usage is off"}},
 		{"endpoint", `{"custom_endpoint_url": "localhost:4566"}`, []string{`spec.custom_endpoint_url: "localhost:4566" is not a usable URL`}},
 		{"negative retries", `{"max_retries": -1}`, []string{"spec.max_retries: -1 is negative"}},
 		{"zero backoff", `{"max_backoff": 0}`, []string{"spec.max_backoff: 0 must be at least 1 second"}},

@@ -104,6 +104,9 @@ func (s *Spec) validate() []string {
 			p.add(fmt.Sprintf("spec.rate_limits.%s: not an operation the plugin calls; use one of: %s", keyInPath(op), strings.Join(pacedOperations(), ", ")))
 		}
 	}
+	if _, paced := s.RateLimits["GetKeyLastUsage"]; paced && !s.KeyLastUsage {
+		p.add("spec.rate_limits.GetKeyLastUsage: set while spec.key_last_usage is off, so nothing calls it; set key_last_usage: true to read each key's last use, or remove the rate limit")
+	}
 	if d := s.GrantEventsLookbackDays; d < 1 || d > 90 {
 		p.add(fmt.Sprintf("spec.grant_events_lookback_days: %d is out of range; use 1 to 90 (CloudTrail keeps 90 days of events)", d))
 	}

@@ -230,6 +230,25 @@ func catalogueFacts(t *testing.T, w *emulator.World, account, doc string) policy
 		app := iam + "role/" + emulator.AppRoleName
 		return policyFacts{facts(true, list(app, slr, root), false, list(root), false, false),
 			[]statementFacts{allow(root), noGrant(slr), {principalList: list(slr), createGrant: true, requiresAWS: true}, allow(app)}}
+	case head.ID == "AWS_RAM":
+		// The policy AWS RAM writes for a share: the receiving accounts may use the key, not
+		// administer it nor create grants (checkSharedKeyPolicies holds its actions).
+		var st struct {
+			Principal struct{ AWS any }
+		}
+		if err := json.Unmarshal(head.Statement[0], &st); err != nil {
+			t.Fatal(err)
+		}
+		var consumers []string
+		switch p := st.Principal.AWS.(type) {
+		case string:
+			consumers = []string{p}
+		case []any:
+			for _, x := range p {
+				consumers = append(consumers, x.(string))
+			}
+		}
+		return policyFacts{facts(false, list(), nil, list(), false, false), []statementFacts{noGrant(consumers...)}}
 	case head.ID == "key-guarded":
 		deploy := iam + "role/" + emulator.DeployRoleName
 		// The Deny statement names NotPrincipal only, so its principal_list is empty.

@@ -30,6 +30,7 @@ var keyTables = map[string]string{
 	"aws_kms_key_policies":          "key_arn",
 	"aws_kms_key_policy_statements": "key_arn",
 	"aws_kms_key_rotations":         "key_arn",
+	"aws_kms_key_last_usage":        "key_arn",
 }
 
 // dropRows removes the rows of tables (every table when none is named) that match.

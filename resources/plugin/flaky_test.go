@@ -53,6 +53,7 @@ var internalErrorCodes = map[string][]string{
 	"organizations": {"ServiceException"},
 	"account":       {"InternalServerException"},
 	"sts":           {"InternalFailure"},
+	"ram":           {"ServerInternalException"},
 }
 
 func (f *flakyAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {

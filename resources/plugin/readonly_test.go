@@ -28,6 +28,13 @@ var iamPrefixes = map[string]string{
 	"organizations": "organizations",
 	"account":       "account",
 	"ec2":           "ec2",
+	"ram":           "ram",
+}
+
+// ramOperations name RAM's REST paths (all lower case, RAM API reference "Request Syntax").
+var ramOperations = map[string]string{
+	"getresourceshares": "GetResourceShares", "listresources": "ListResources", "listprincipals": "ListPrincipals",
+	"listresourcesharepermissions": "ListResourceSharePermissions", "getpermission": "GetPermission",
 }
 
 // readOperation is the definition of a read: List*, Describe*, Get*, LookupEvents, and
@@ -62,9 +69,11 @@ func (o *operationRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Header.Get("Content-Type") == "application/x-www-form-urlencoded": // STS's query protocol
 		form, _ := url.ParseQuery(string(body))
 		op = form.Get("Action")
-	default: // REST: Account's POST /listRegions
+	default: // REST: Account's POST /listRegions, RAM's POST /getresourceshares
 		path := strings.Trim(r.URL.Path, "/")
-		if path != "" {
+		if name, ok := ramOperations[path]; ok {
+			op = name
+		} else if path != "" {
 			op = strings.ToUpper(path[:1]) + path[1:]
 		}
 	}

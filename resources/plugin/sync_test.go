@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"regexp"
 	"sort"
@@ -75,8 +76,10 @@ func orgSpec(srv *emulator.Server) map[string]any {
 		"org":                 map[string]any{"member_role_name": "OrganizationAccountAccessRole"},
 		"custom_endpoint_url": srv.URL(),
 		"max_backoff":         1,
-		// The emulator enforces no quota here; CloudTrail's real 2/s would only slow the test.
-		"rate_limits": map[string]float64{"LookupEvents": 1000},
+		// The emulator enforces no quota here; CloudTrail's real 2/s and GetKeyLastUsage's 5/s
+		// would only slow the test.
+		"rate_limits":    map[string]float64{"LookupEvents": 1000, "GetKeyLastUsage": 1000},
+		"key_last_usage": true,
 	}
 }
 
@@ -173,6 +176,9 @@ var rowKeys = map[string]func(row) string{
 	"aws_kms_grant_events":          keyOf("event_id"),
 	"aws_cloudhsmv2_clusters":       keyOf("arn"),
 	"aws_cloudhsmv2_backups":        keyOf("arn"),
+	"aws_kms_key_last_usage":        keyOf("key_arn"),
+	"aws_kms_keys_shared_with_us":   keyOf("account_id", "key_arn"),
+	"aws_ram_kms_key_shares":        keyOf("resource_share_arn"),
 }
 
 // expectedRows is what a perfect sync of the world writes, built from the emulator's data.
@@ -235,6 +241,12 @@ func expectedRows(t *testing.T, w *emulator.World, eventsSince time.Time) map[st
 					keyRow["replica_keys"] = normaliseJSON(md.MultiRegionConfiguration.ReplicaKeys)
 				}
 				add("aws_kms_keys", keyRow)
+				if md.KeyManager == kmstypes.KeyManagerTypeCustomer {
+					u := k.LastUsage
+					add("aws_kms_key_last_usage", with(row{"key_arn": keyARN, "tracking_start_date": normaliseGo(reflect.ValueOf(u.TrackingStartDate)),
+						"last_used_at": normaliseGo(reflect.ValueOf(u.Data.Timestamp)), "operation": normaliseGo(reflect.ValueOf(u.Data.Operation)),
+						"cloudtrail_event_id": normaliseGo(reflect.ValueOf(u.Data.CloudTrailEventId)), "kms_request_id": normaliseGo(reflect.ValueOf(u.Data.KmsRequestId))}, nil))
+				}
 				for _, g := range k.Grants {
 					grantee := nonEmptyOf(aws.ToString(g.GranteePrincipal), aws.ToString(g.GranteeServicePrincipal))
 					r := with(expectFields(g), row{"key_arn": keyARN, "grantee_identity": identityOf(grantee)})
@@ -253,6 +265,34 @@ func expectedRows(t *testing.T, w *emulator.World, eventsSince time.Time) map[st
 						add("aws_kms_key_rotations", with(expectFields(m), row{"key_arn": keyARN, "key_material_ref": aws.ToString(m.KeyMaterialId)}))
 					}
 				}
+			}
+			for _, sk := range rd.SharedWithMe {
+				// ListKeys OTHER_ACCOUNTS_VIA_RAM: "the key ARN in the response contains the account ID
+				// of the Amazon Web Services account that owns the KMS key".
+				keyARN := aws.ToString(sk.Entry.KeyArn)
+				owner := regexp.MustCompile(`^arn:[^:]+:kms:[^:]+:(\d{12}):key/`).FindStringSubmatch(keyARN)[1]
+				add("aws_kms_keys_shared_with_us", with(row{"key_arn": keyARN, "key_id": aws.ToString(sk.Entry.KeyId),
+					"owner_account_id": owner, "owner_in_organization": org[owner]}, nil))
+			}
+			for _, sh := range rd.Shares {
+				principals := []any{}
+				for _, p := range sh.Principals {
+					// Every principal of the emulator's shares is an account id.
+					principals = append(principals, map[string]any{"id": aws.ToString(p.Id), "type": "account", "external": !org[aws.ToString(p.Id)]})
+				}
+				keys := []any{}
+				for _, r := range sh.Resources {
+					keys = append(keys, aws.ToString(r.Arn))
+				}
+				actions := []any{}
+				for _, a := range sh.Permission.Actions {
+					actions = append(actions, a)
+				}
+				r := expectFields(sh.Share, "OwningAccountId", "Tags", "ResourceShareConfiguration")
+				add("aws_ram_kms_key_shares", with(r, row{"principals": principals, "key_arns": keys, "actions": actions,
+					"permission_arn":     "arn:" + w.Partition + ":ram::aws:permission/" + sh.Permission.Name,
+					"permission_version": fmt.Sprint(sh.Permission.Version), "permission_name": sh.Permission.Name,
+					"permission_not_read_reason": nil}))
 			}
 			for _, alias := range rd.Aliases {
 				add("aws_kms_aliases", with(expectFields(alias), row{"arn": aws.ToString(alias.AliasArn)}))

@@ -5,6 +5,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/transformers"
 	"github.com/kmsaudit/cq-source-awskms/resources/services/cloudhsmv2"
 	"github.com/kmsaudit/cq-source-awskms/resources/services/kms"
+	"github.com/kmsaudit/cq-source-awskms/resources/services/ram"
 )
 
 // Tables returns every table the plugin syncs, transformed and with CloudQuery's _cq columns.
@@ -13,6 +14,8 @@ func Tables() schema.Tables {
 		kms.Keys(),
 		kms.Aliases(),
 		kms.GrantEvents(),
+		kms.KeysSharedWithUs(),
+		ram.KeyShares(),
 		cloudhsmv2.Clusters(),
 		cloudhsmv2.Backups(),
 	}

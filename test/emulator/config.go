@@ -134,6 +134,9 @@ type FaultConfig struct {
 	// DeniedOperations are refused to every caller with the service's access-denied error, as an
 	// SCP or a missing permission would: "account:ListRegions", "ec2:DescribeRegions".
 	DeniedOperations []string `json:"deniedOperations,omitempty"`
+	// DeniedOperationsByAccount refuses operations to the callers of one account only, as an SCP
+	// on that account does (e.g. {"210987654321": ["ram:GetResourceShares", ...]}).
+	DeniedOperationsByAccount map[string][]string `json:"deniedOperationsByAccount,omitempty"`
 	// VanishingKeyEveryNth keys of each region are listed by ListKeys but are
 	// NotFound everywhere else, as if deleted between the calls.
 	VanishingKeyEveryNth int `json:"vanishingKeyEveryNth"`

@@ -99,3 +99,13 @@ func WithGrantRevokedBetweenPages() Option {
 func WithDeniedOperations(operations ...string) Option {
 	return func(c *ServerConfig) { c.Faults.DeniedOperations = operations }
 }
+
+// WithDeniedOperationsIn refuses the operations to callers of account alone, as an SCP would.
+func WithDeniedOperationsIn(account string, operations ...string) Option {
+	return func(c *ServerConfig) {
+		if c.Faults.DeniedOperationsByAccount == nil {
+			c.Faults.DeniedOperationsByAccount = map[string][]string{}
+		}
+		c.Faults.DeniedOperationsByAccount[account] = append(c.Faults.DeniedOperationsByAccount[account], operations...)
+	}
+}

@@ -147,7 +147,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	key := StatKey{Account: who.Account, Region: scope.Region, Operation: svc.name + ":" + op}
-	if slices.Contains(s.cfg.Faults.DeniedOperations, key.Operation) {
+	if slices.Contains(s.cfg.Faults.DeniedOperations, key.Operation) || slices.Contains(s.cfg.Faults.DeniedOperationsByAccount[who.Account], key.Operation) {
 		s.stats.call(key)
 		writeError(w, svc, requestID, svc.accessDenied(who, key.Operation))
 		return

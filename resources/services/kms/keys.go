@@ -64,7 +64,7 @@ func Keys() *schema.Table {
 				Resolver: client.NilAsNullResolver("MultiRegionConfiguration.ReplicaKeys"),
 			},
 		},
-		Relations: []*schema.Table{KeyGrants(), KeyPolicies(), KeyRotations()},
+		Relations: []*schema.Table{KeyGrants(), KeyPolicies(), KeyRotations(), KeyLastUsage()},
 	}
 }
 
