@@ -253,8 +253,8 @@ func TestQueriesOnScenario(t *testing.T) {
 		}
 		results[r.Query.Name] = r
 	}
-	if len(results) != 9 {
-		t.Fatalf("ran %d queries, want the 9 recommendations", len(results))
+	if len(results) != 13 {
+		t.Fatalf("ran %d queries, want the 9 recommendations and the 4 of RAM shares and key use", len(results))
 	}
 
 	// 01: the seed's predicate, evaluated here in Go on the fixture, in the

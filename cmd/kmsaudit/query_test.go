@@ -93,8 +93,8 @@ func TestEmbeddedQueriesHaveFullHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(qs) != 9 {
-		t.Errorf("%d embedded queries, want one per recommendation (9)", len(qs))
+	if len(qs) != 13 {
+		t.Errorf("%d embedded queries, want one per recommendation (9) and 4 on RAM shares and key use", len(qs))
 	}
 	for _, q := range qs {
 		h := q.Header

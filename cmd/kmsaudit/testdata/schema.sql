@@ -139,3 +139,43 @@ CREATE TABLE aws_kms_grant_events (
     user_agent text,
     event jsonb
 );
+
+CREATE TABLE aws_kms_key_last_usage (
+    account_id text,
+    region text,
+    key_arn text,
+    tracking_start_date timestamp,
+    last_used_at timestamp,
+    operation text,
+    cloudtrail_event_id text,
+    kms_request_id text
+);
+
+CREATE TABLE aws_kms_keys_shared_with_us (
+    account_id text,
+    region text,
+    key_arn text,
+    key_id text,
+    owner_account_id text,
+    owner_in_organization boolean
+);
+
+CREATE TABLE aws_ram_kms_key_shares (
+    account_id text,
+    region text,
+    resource_share_arn text,
+    name text,
+    status text,
+    status_message text,
+    allow_external_principals boolean,
+    feature_set text,
+    creation_time timestamp,
+    last_updated_time timestamp,
+    principals jsonb,
+    key_arns text[],
+    permission_arn text,
+    permission_version text,
+    permission_name text,
+    actions text[],
+    permission_not_read_reason text
+);
