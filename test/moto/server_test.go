@@ -128,6 +128,14 @@ func freePort(t *testing.T) string {
 //     PRIMARY for the primary key and REPLICA for its replicas
 //     (https://docs.aws.amazon.com/kms/latest/APIReference/API_MultiRegionConfiguration.html):
 //     the proxy sets it from whether the key is its PrimaryKey.
+//   - AWS RAM ListResources. Moto's RAM has no list_resources (ram/responses.py); AWS answers
+//     an account that shares nothing with an empty resources list
+//     (https://docs.aws.amazon.com/ram/latest/APIReference/API_ListResources.html), and that is
+//     what the proxy answers: nothing is shared in the test's organization.
+//   - ListKeys ResourceOwners. Moto ignores the member (kms/responses.py, list_keys) and lists
+//     the account's own keys; AWS's OTHER_ACCOUNTS_VIA_RAM "doesn't include KMS keys that your
+//     account owns" (kms v1.63.0 ListKeysInput). With nothing shared, the proxy answers an
+//     empty, untruncated list.
 //
 // Every other request goes to moto unchanged.
 type deviationProxy struct {
@@ -167,6 +175,16 @@ func (p *deviationProxy) serve(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if r.URL.Path == "/listresources" && strings.Contains(r.Header.Get("Authorization"), "/ram/aws4_request") {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"resources":[]}`)
+		return
+	}
+	if target == "TrentService.ListKeys" && bytes.Contains(body, []byte("OTHER_ACCOUNTS_VIA_RAM")) && !bytes.Contains(body, []byte(`"SELF"`)) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		_, _ = io.WriteString(w, `{"Keys":[],"Truncated":false}`)
 		return
 	}
 	var page *grantPage
