@@ -14,15 +14,16 @@ import (
 
 // The SDK's scheduler turns every row into an Arrow record of its own, and the gRPC server
 // encodes each record with its schema: per row, that costs more than the row. Merging a table's
-// rows into records of up to batchRows rows cuts the CLI's and the destination's work per row.
+// rows into records of up to BatchRows rows cuts the CLI's and the destination's work per row.
 const (
-	batchRows = 500
+	// BatchRows is the most rows of one table the plugin sends in one record.
+	BatchRows = 500
 	// batchWait is the longest a row waits for its record to fill up.
 	batchWait = 250 * time.Millisecond
 )
 
 // forwardBatched sends the messages of in to out, with the inserts of each table merged into
-// records of up to batchRows rows, until in is closed. Other messages go on at once (the
+// records of up to BatchRows rows, until in is closed. Other messages go on at once (the
 // scheduler sends a table's migration before its rows). When ctx ends it drops what is left, so
 // that the senders into in never block.
 func forwardBatched(ctx context.Context, in <-chan message.SyncMessage, out chan<- message.SyncMessage) error {
@@ -45,7 +46,7 @@ func forwardBatched(ctx context.Context, in <-chan message.SyncMessage, out chan
 		if len(records) == 0 {
 			return nil
 		}
-		merged, err := mergeRecords(records)
+		merged, err := MergeRecords(records)
 		if err != nil {
 			return fmt.Errorf("merging the rows of %s: %w", table, err)
 		}
@@ -80,7 +81,7 @@ func forwardBatched(ctx context.Context, in <-chan message.SyncMessage, out chan
 			table, _ := insert.Record.Schema().Metadata().GetValue(schema.MetadataTableName)
 			pending[table] = append(pending[table], insert.Record)
 			rows[table] += insert.Record.NumRows()
-			if rows[table] >= batchRows {
+			if rows[table] >= BatchRows {
 				failed = flush(table)
 			}
 		case <-ticker.C:
@@ -91,8 +92,8 @@ func forwardBatched(ctx context.Context, in <-chan message.SyncMessage, out chan
 	}
 }
 
-// mergeRecords concatenates records of one schema into one record.
-func mergeRecords(records []arrow.Record) (arrow.Record, error) {
+// MergeRecords concatenates records of one schema into one record.
+func MergeRecords(records []arrow.Record) (arrow.Record, error) {
 	if len(records) == 1 {
 		return records[0], nil
 	}

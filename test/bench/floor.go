@@ -22,7 +22,7 @@ import (
 
 // The floor source emits the rows an awskms sync writes, without AWS: the same tables (the
 // plugin's own schemas, so the destination migrates and writes the same columns), the same number
-// of rows per table, one row a message as the plugin's scheduler sends them, values from the
+// of rows per table, in records of up to awskms.BatchRows rows as the plugin sends them, values from the
 // plugin SDK's test-data generator. A CLI sync of it is the least time the CLI and the destination
 // need for the rows: the floor the wide-organization run is held to beside the quota minimum.
 
@@ -95,10 +95,18 @@ func (c *floorClient) Sync(ctx context.Context, opts plugin.SyncOptions, res cha
 		if tmpl == nil {
 			continue
 		}
-		for i := range c.spec.Rows[t.Name] {
+		n := c.spec.Rows[t.Name]
+		for first := int64(0); first < n; first += awskms.BatchRows {
 			began := time.Now()
-			serial++
-			rec := distinctRow(tmpl, int(i%tmpl.NumRows()), serial)
+			batch := make([]arrow.Record, 0, min(n-first, awskms.BatchRows))
+			for i := first; i < min(n, first+awskms.BatchRows); i++ {
+				serial++
+				batch = append(batch, distinctRow(tmpl, int(i%tmpl.NumRows()), serial))
+			}
+			rec, err := awskms.MergeRecords(batch)
+			if err != nil {
+				return err
+			}
 			making += time.Since(began)
 			select {
 			case res <- &message.SyncInsert{Record: rec}:

@@ -65,7 +65,7 @@ func TestSyncIntoPostgres(t *testing.T) {
 		assertSameSet(t, "seed query on the scenario key", onKey, scenario)
 	})
 	t.Run("kmsaudit creates the lineage view and reports", func(t *testing.T) {
-		out, err := exec.CommandContext(ctx, bin.kmsaudit, "-dsn", dsn, "-max-rows", "0").CombinedOutput()
+		out, err := exec.CommandContext(ctx, bin.kmsaudit, "-dsn", dsn, "-max-rows", "0", "-max-width", "0").CombinedOutput()
 		if err != nil {
 			t.Fatalf("kmsaudit: %v\n%s", err, out)
 		}
