@@ -64,19 +64,19 @@ func TestKilledSyncRecovers(t *testing.T) {
 	}
 	conn := connect(t, dsn)
 	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) && !tableHasRows(conn, "aws_kms_key_grants") {
+	for time.Now().Before(deadline) && !tableHasRows(conn, "aws_kms_grant_events") {
 		time.Sleep(200 * time.Millisecond)
 	}
 	// SIGKILL the CLI and its plugins together, as an OOM kill or a node loss would.
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	_ = cmd.Wait()
-	partial := count(t, conn, "SELECT count(*) FROM aws_kms_key_grants")
+	partial := count(t, conn, "SELECT count(*) FROM aws_kms_grant_events")
 	if cursors := count(t, conn, "SELECT count(*) FROM cq_state_awskms"); cursors != 0 {
 		t.Fatalf("the sync was killed after it saved %d cursors, not midway", cursors)
 	}
 	want := expectedCounts(emu.World, time.Now().UTC().AddDate(0, 0, -90))
-	if partial == 0 || partial >= want["aws_kms_key_grants"] {
-		t.Fatalf("the sync was not killed midway: %d of %d grants written", partial, want["aws_kms_key_grants"])
+	if partial == 0 || partial >= want["aws_kms_grant_events"] {
+		t.Fatalf("the sync was not killed midway: %d of %d grant events written", partial, want["aws_kms_grant_events"])
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
