@@ -50,6 +50,9 @@ type Config struct {
 	// Scenario adds the named grant scenario (ScenarioFacts) to the management
 	// account's first region.
 	Scenario bool `json:"scenario"`
+	// AccessScenario adds the access scenario (AccessFacts): two keys in the
+	// first member account, IAM in two members, an SCP and an RCP.
+	AccessScenario bool `json:"accessScenario"`
 
 	// MemberRoleName is the role AssumeRole accepts in member accounts.
 	MemberRoleName string `json:"memberRoleName"`
@@ -112,6 +115,8 @@ type FaultConfig struct {
 	AssumeRoleDeniedAccounts []string `json:"assumeRoleDeniedAccounts,omitempty"`
 	// OrganizationsDenied makes every Organizations call AccessDeniedException.
 	OrganizationsDenied bool `json:"organizationsDenied"`
+	// IAMDeniedAccounts answer every IAM call with AccessDenied.
+	IAMDeniedAccounts []string `json:"iamDeniedAccounts,omitempty"`
 	// VanishingKeyEveryNth keys of each region are listed by ListKeys but are
 	// NotFound everywhere else, as if deleted between the calls.
 	VanishingKeyEveryNth int `json:"vanishingKeyEveryNth"`
