@@ -191,7 +191,9 @@ func (w *World) iamEntities(account string, want map[string]bool) []iamEntity {
 	}
 	keep := func(kind string) bool { return len(want) == 0 || want[kind] }
 	created := w.Now.AddDate(-1, 0, 0).Format("2006-01-02T15:04:05Z")
-	arn := func(kind, name string) string { return fmt.Sprintf("arn:%s:iam::%s:%s/%s", w.Partition, account, kind, name) }
+	arn := func(kind, name string) string {
+		return fmt.Sprintf("arn:%s:iam::%s:%s/%s", w.Partition, account, kind, name)
+	}
 	inline := func(list []IAMInlinePolicy) []iamPolicyDoc {
 		var out []iamPolicyDoc
 		for _, p := range list {
