@@ -27,6 +27,7 @@ var iamPrefixes = map[string]string{
 	"sts":           "sts",
 	"organizations": "organizations",
 	"account":       "account",
+	"iam":           "iam",
 }
 
 // readOperation is the definition of a read: List*, Describe*, Get*, LookupEvents, and
