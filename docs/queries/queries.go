@@ -2,11 +2,14 @@
 // each starting with a comment header (title line, then "What it finds:",
 // "Why it matters:" and "What to do:") that cmd/kmsaudit prints with the
 // results. The files are embedded so the runner works without a checkout.
+//
+// access/ holds the access audit, which reads aws_kms_key_access: kmsaudit computes that table
+// from the synced tables before it runs them (see docs/access.md).
 package queries
 
 import "embed"
 
-// FS holds every *.sql file of this directory.
+// FS holds every *.sql file of this directory and of access/.
 //
-//go:embed *.sql
+//go:embed *.sql access/*.sql
 var FS embed.FS
