@@ -28,7 +28,7 @@ const (
 	orgIDx = "o-a1b2c3d4e5"
 )
 
-func kARN(id string) string         { return "arn:aws:kms:us-east-1:" + accK + ":key/" + id }
+func kARN(id string) string           { return "arn:aws:kms:us-east-1:" + accK + ":key/" + id }
 func iamRole(acc, name string) string { return "arn:aws:iam::" + acc + ":role/" + name }
 
 var (
