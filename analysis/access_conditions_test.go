@@ -12,7 +12,9 @@ func TestConditionOutcome(t *testing.T) {
 	member := principalFacts{known: true, arn: "arn:aws:iam::444455556666:role/R", account: "444455556666", inOrg: &yes, orgID: orgID}
 	outsider := principalFacts{known: true, arn: "arn:aws:iam::123456789012:role/R", account: "123456789012", inOrg: &no, orgID: orgID}
 	service := principalFacts{known: true, arn: "logs.amazonaws.com", isService: true}
-	c := func(op, key string, values ...string) Condition { return Condition{Operator: op, Key: key, Values: values} }
+	c := func(op, key string, values ...string) Condition {
+		return Condition{Operator: op, Key: key, Values: values}
+	}
 	tests := []struct {
 		name  string
 		cond  Condition
