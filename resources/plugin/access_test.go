@@ -1,7 +1,12 @@
 package plugin
 
 import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,4 +89,37 @@ func TestFaultIAMDenied(t *testing.T) {
 	regions := slices.Clone(world.EnabledRegions[denied])
 	slices.Sort(regions)
 	checkSync(t, res, want, nil, map[tableClient]int{{Table: "aws_iam_kms_principals", Client: denied + ":" + regions[0]}: 1})
+}
+
+// TestFaultOrganizationPoliciesDeniedForOneAccount refuses ListParents for one account: that
+// account's SCPs and RCPs are missing, counted once in the failure summary and once by the
+// scheduler; every other account's policies and every other table sync exactly.
+func TestFaultOrganizationPoliciesDeniedForOneAccount(t *testing.T) {
+	world, srv := emulatedOrg(t, accessScenarioConfig(t))
+	denied := world.Access.OtherAccount
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".ListParents") && strings.Contains(string(body), denied) {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"__type":"AccessDeniedException","message":"You don't have permissions to access this resource."}`)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	spec := orgSpec(srv)
+	spec["custom_endpoint_url"] = proxy.URL
+	start := time.Now().UTC()
+	res := runSync(t, spec, syncOptions{})
+	want := perfectSync(t, world, start)
+	want["aws_iam_kms_principals"] = expectedIAMRows(world)
+	want.dropRows(func(r row) bool { return r["target_account_id"] == denied }, "aws_organizations_account_policies")
+	regions := slices.Clone(world.EnabledRegions[world.ManagementAccount])
+	slices.Sort(regions)
+	mgmt := world.ManagementAccount
+	checkSync(t, res, want,
+		map[failureKind]int{{Table: "aws_organizations_account_policies", Account: mgmt, Region: regions[0], Operation: "ListParents", Code: "AccessDeniedException"}: 1},
+		map[tableClient]int{{Table: "aws_organizations_account_policies", Client: mgmt + ":" + regions[0]}: 1})
 }

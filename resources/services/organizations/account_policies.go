@@ -68,6 +68,9 @@ func fetchAccountPolicies(ctx context.Context, meta schema.ClientMeta, _ *schema
 	if err != nil {
 		return err
 	}
+	// One account's failure loses only that account's policies: the others are sent, and the
+	// first failure of each kind is returned at the end for the scheduler's count.
+	var failure error
 	accounts := organizations.NewListAccountsPaginator(api, &organizations.ListAccountsInput{})
 	for accounts.HasMorePages() {
 		page, err := accounts.NextPage(ctx)
@@ -78,9 +81,8 @@ func fetchAccountPolicies(ctx context.Context, meta schema.ClientMeta, _ *schema
 			account := aws.ToString(a.Id)
 			rows, op, err := w.policiesOf(ctx, account, types)
 			if err != nil {
-				// One account's failure loses only that account's policies.
-				if report := c.RecordFailure(tableName, op, account, err); report != nil {
-					c.Logger().Warn().Err(report).Msg("organization policies of an account not read")
+				if report := c.RecordFailure(tableName, op, account, err); report != nil && failure == nil {
+					failure = report
 				}
 				continue
 			}
@@ -90,7 +92,7 @@ func fetchAccountPolicies(ctx context.Context, meta schema.ClientMeta, _ *schema
 			res <- rows
 		}
 	}
-	return nil
+	return failure
 }
 
 // walker reads the organization tree once: each parent, each target's policies and each
