@@ -66,6 +66,7 @@ func parseFlags(args []string) (emulator.Config, string, error) {
 	keys := fs.Int("keys-per-region", 0, "plain customer keys per region, besides the catalogue")
 	hot := fs.Int("hot-key-grants", 0, "grants on alias/hot-key")
 	scenario := fs.Bool("scenario", true, "generate the named grant scenario")
+	accessScenario := fs.Bool("access-scenario", false, "generate the access scenario (IAM, SCP, RCP, cross-account keys)")
 	quotaScale := fs.Float64("quota-scale", 0, "enable AWS request quotas, scaled (0.1 = ten times lower)")
 	errorRate := fs.Float64("internal-error-rate", 0, "fraction of calls answered with a 500 error")
 	if err := fs.Parse(args); err != nil {
@@ -93,6 +94,8 @@ func parseFlags(args []string) (emulator.Config, string, error) {
 			cfg.HotKeyGrants = *hot
 		case "scenario":
 			cfg.Scenario = *scenario
+		case "access-scenario":
+			cfg.AccessScenario = *accessScenario
 		case "quota-scale":
 			cfg.Server.Quotas.Enabled, cfg.Server.Quotas.Scale = true, *quotaScale
 		case "internal-error-rate":
