@@ -3,6 +3,7 @@ package analysis
 import (
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -248,6 +249,9 @@ func (e *evaluator) keyPolicyRows() []AccessRow {
 		return nil
 	}
 	var rows []AccessRow
+	// seen keeps (principal, source) unique: a principal written twice (an account id and its
+	// root ARN) is one row, and a Sid used twice is told apart by the statement's index.
+	seen := map[[2]string]bool{}
 	for i := range pol.Statements {
 		s := &pol.Statements[i]
 		if s.Effect != EffectAllow {
@@ -256,7 +260,19 @@ func (e *evaluator) keyPolicyRows() []AccessRow {
 		ops := statementOps(s)
 		for _, p := range allowedPrincipals(s) {
 			p = e.normalisePrincipal(p)
-			b := e.newRow(p, PathKeyPolicy, statementSource("", s))
+			if p == "" {
+				continue // names nobody; KMS would not have accepted it
+			}
+			source := statementSource("", s)
+			if seen[[2]string{p, source}] {
+				if seen[[2]string{p, "#" + strconv.Itoa(i)}] {
+					continue
+				}
+				source += " (Statement[" + strconv.Itoa(i) + "])"
+			}
+			seen[[2]string{p, source}] = true
+			seen[[2]string{p, "#" + strconv.Itoa(i)}] = true
+			b := e.newRow(p, PathKeyPolicy, source)
 			if statementOutcome(s, b.facts) == outcomeFalse {
 				continue
 			}

@@ -395,3 +395,15 @@ func TestAccessConditionsShown(t *testing.T) {
 		t.Fatalf("conditions %s: %v", rows[0].Conditions, err)
 	}
 }
+
+// A principal written twice in one statement (its account id and its root ARN) is one row; a Sid
+// used by two statements gives two rows told apart by the statement's index.
+func TestAccessRowsAreUnique(t *testing.T) {
+	in := AccessInput{Key: key(t,
+		`{"Sid":"Twice","Effect":"Allow","Principal":{"AWS":["444455556666","arn:aws:iam::444455556666:root"]},"Action":"kms:Decrypt","Resource":"*"}`,
+		`{"Sid":"Twice","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:Encrypt","Resource":"*"}`)}
+	checkRows(t, EvaluateKeyAccess(in), []seen{
+		{Principal: "arn:aws:iam::444455556666:root", Path: PathKeyPolicy, Source: "Twice", Ops: "kms:Decrypt", RequiresIAM: true},
+		{Principal: "arn:aws:iam::444455556666:root", Path: PathKeyPolicy, Source: "Twice (Statement[1])", Ops: "kms:Encrypt", RequiresIAM: true},
+	})
+}
