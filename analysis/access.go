@@ -90,6 +90,25 @@ type AccessInput struct {
 	// Org is nil when the organization is unknown: no SCP or RCP is applied
 	// and is_outside_organization is NULL.
 	Org *Organization
+	// Cache, when set, keeps the expansion of each statement's actions across
+	// calls that share statements (the same principals for every key). It is
+	// not safe for concurrent use.
+	Cache *ActionCache
+}
+
+// ActionCache remembers which KMS key actions each statement covers.
+type ActionCache struct{ ops map[*Statement]opSet }
+
+// NewActionCache returns an empty cache for AccessInput.Cache.
+func NewActionCache() *ActionCache { return &ActionCache{ops: map[*Statement]opSet{}} }
+
+func (c *ActionCache) of(s *Statement) opSet {
+	ops, ok := c.ops[s]
+	if !ok {
+		ops = statementOps(s)
+		c.ops[s] = ops
+	}
+	return ops
 }
 
 // AccessRow is one row of aws_kms_key_access: one (key, principal, path,
@@ -154,7 +173,10 @@ type AccessRow struct {
 // organization, is-service); everything else is shown in the conditions
 // column and makes the row conditional.
 func EvaluateKeyAccess(in AccessInput) []AccessRow {
-	e := &evaluator{in: in, principals: map[string]*IAMPrincipal{}}
+	e := &evaluator{in: in, principals: map[string]*IAMPrincipal{}, cache: in.Cache}
+	if e.cache == nil {
+		e.cache = NewActionCache()
+	}
 	for i := range in.Principals {
 		e.principals[strings.ToLower(in.Principals[i].ARN)] = &in.Principals[i]
 	}
@@ -188,6 +210,7 @@ func pathOrder(p AccessPath) int {
 type evaluator struct {
 	in         AccessInput
 	principals map[string]*IAMPrincipal
+	cache      *ActionCache
 }
 
 // conditionEntry is one element of the conditions column.
@@ -200,6 +223,7 @@ type conditionEntry struct {
 type rowBuilder struct {
 	row         AccessRow
 	ops         opSet
+	extra       []string // grant operations unknown to kmsKeyActions
 	conditions  []conditionEntry
 	conditional bool
 	facts       principalFacts
@@ -257,7 +281,7 @@ func (e *evaluator) keyPolicyRows() []AccessRow {
 		if s.Effect != EffectAllow {
 			continue
 		}
-		ops := statementOps(s)
+		ops := e.cache.of(s)
 		for _, p := range allowedPrincipals(s) {
 			p = e.normalisePrincipal(p)
 			if p == "" {
@@ -284,7 +308,7 @@ func (e *evaluator) keyPolicyRows() []AccessRow {
 			if p == "*" {
 				e.wildcardScope(&b.row, s)
 			}
-			if len(b.ops) == 0 {
+			if b.ops == 0 && len(b.extra) == 0 {
 				continue
 			}
 			b.addStatement(b.row.Source, s)
@@ -331,7 +355,7 @@ func (e *evaluator) newRow(principal string, path AccessPath, source string) *ro
 // identity policies count, and the actions they let count.
 func (e *evaluator) admitting(p *IAMPrincipal, f principalFacts) ([]*Statement, opSet) {
 	pol := e.in.Key.Policy
-	ops := opSet{}
+	var ops opSet
 	if pol == nil {
 		return nil, ops
 	}
@@ -360,7 +384,7 @@ func (e *evaluator) admitting(p *IAMPrincipal, f principalFacts) ([]*Statement, 
 			continue
 		}
 		out = append(out, s)
-		ops.union(statementOps(s))
+		ops.union(e.cache.of(s))
 	}
 	if cross {
 		ops = ops.onlyCrossAccount()
@@ -386,16 +410,16 @@ func (e *evaluator) iamRows() []AccessRow {
 		p := &e.in.Principals[i]
 		facts := e.facts(p.ARN)
 		admitters, admitted := e.admitting(p, facts)
-		if len(admitted) == 0 {
+		if admitted == 0 {
 			continue
 		}
-		boundary := opSet{}
+		var boundary opSet
 		var boundaryStatements []SourcedStatement
 		if p.HasBoundary {
 			for j := range p.Boundary {
 				bs := &p.Boundary[j]
 				if bs.Statement.Effect == EffectAllow && resourceMatches(&bs.Statement, e.in.Key.ARN) && statementOutcome(&bs.Statement, facts) != outcomeFalse {
-					boundary.union(statementOps(&bs.Statement))
+					boundary.union(e.cache.of(&bs.Statement))
 					boundaryStatements = append(boundaryStatements, *bs)
 				}
 			}
@@ -408,17 +432,16 @@ func (e *evaluator) iamRows() []AccessRow {
 			if s.Effect != EffectAllow || !resourceMatches(s, e.in.Key.ARN) || statementOutcome(s, facts) == outcomeFalse {
 				continue
 			}
-			ops := statementOps(s).intersect(admitted)
+			ops := e.cache.of(s).intersect(admitted)
 			if p.HasBoundary {
 				ops = ops.intersect(boundary)
 			}
-			if len(ops) == 0 {
+			if ops == 0 {
 				continue
 			}
 			b, ok := bySource[st.Source]
 			if !ok {
 				b = e.newRow(p.ARN, PathIAMPolicy, st.Source)
-				b.ops = opSet{}
 				bySource[st.Source] = b
 				order = append(order, st.Source)
 			}
@@ -429,7 +452,7 @@ func (e *evaluator) iamRows() []AccessRow {
 			b := bySource[source]
 			var sids []string
 			for _, s := range admitters {
-				if len(statementOps(s).intersect(b.ops)) > 0 {
+				if e.cache.of(s).intersect(b.ops) != 0 {
 					sids = append(sids, statementSource("", s))
 					b.addStatement("key_policy#"+statementSource("", s), s)
 				}
@@ -456,9 +479,12 @@ func (e *evaluator) grantRows() []AccessRow {
 			continue
 		}
 		b := e.newRow(principal, PathGrant, deref(g.GrantId))
-		b.ops = opSet{}
 		for _, op := range g.Operations {
-			b.ops[grantOpAction(string(op))] = true
+			if bit, ok := actionBit[grantOpAction(string(op))]; ok {
+				b.ops |= bit
+			} else {
+				b.extra = append(b.extra, grantOpAction(string(op))) // an operation AWS added later
+			}
 		}
 		if c := g.Constraints; c != nil && (len(c.EncryptionContextEquals) > 0 || len(c.EncryptionContextSubset) > 0 || deref(c.SourceArn) != "") {
 			raw, err := json.Marshal(c)
@@ -474,14 +500,12 @@ func (e *evaluator) grantRows() []AccessRow {
 
 // finish applies the Denies and fills the derived columns.
 func (e *evaluator) finish(b *rowBuilder) AccessRow {
-	denied := opSet{}
+	var denied opSet
 	var deniedBy, possibly []string
 	for _, d := range e.denies(b.row.Principal, b.facts) {
-		ops := statementOps(d.statement).intersect(b.ops)
-		if d.exempt != "" {
-			delete(ops, d.exempt)
-		}
-		if len(ops) == 0 {
+		ops := e.cache.of(d.statement).intersect(b.ops)
+		ops &^= actionBit[d.exempt]
+		if ops == 0 {
 			continue
 		}
 		switch statementOutcome(d.statement, b.facts) {
@@ -497,15 +521,9 @@ func (e *evaluator) finish(b *rowBuilder) AccessRow {
 		deniedBy = appendUnique(deniedBy, missing.source)
 	}
 	row := b.row
-	row.Operations = b.ops.sorted()
+	row.Operations = append(b.ops.sorted(), b.extra...)
 	row.DeniedOperations = denied.sorted()
-	effective := opSet{}
-	for a := range b.ops {
-		if !denied[a] {
-			effective[a] = true
-		}
-	}
-	row.AccessFamilies = familiesOf(effective.sorted())
+	row.AccessFamilies = familiesOf((b.ops &^ denied).sorted())
 	if len(deniedBy) > 0 {
 		joined := strings.Join(deniedBy, ", ")
 		row.DeniedBy = &joined
@@ -650,22 +668,16 @@ type gap struct {
 func (e *evaluator) scpAllowGaps(principal string, f principalFacts, ops opSet) []gap {
 	var out []gap
 	for _, level := range e.scpLevels(principal, f) {
-		allowed := opSet{}
+		var allowed opSet
 		for _, pol := range level.Policies {
 			for i := range pol.Policy.Statements {
 				s := &pol.Policy.Statements[i]
 				if s.Effect == EffectAllow && resourceMatches(s, e.in.Key.ARN) {
-					allowed.union(statementOps(s))
+					allowed.union(e.cache.of(s))
 				}
 			}
 		}
-		missing := opSet{}
-		for a := range ops {
-			if !allowed[a] {
-				missing[a] = true
-			}
-		}
-		if len(missing) > 0 {
+		if missing := ops &^ allowed; missing != 0 {
 			out = append(out, gap{source: "scp:" + level.Target + " (no Allow)", ops: missing})
 		}
 	}

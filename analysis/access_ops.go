@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -95,57 +94,61 @@ func familiesOf(ops []string) AccessFamilies {
 	return f
 }
 
-// opSet is a set of KMS key actions ("kms:Decrypt").
-type opSet map[string]bool
+// opSet is a set of KMS key actions, one bit per entry of kmsKeyActions (47 < 64): the
+// evaluation intersects and unions them for every statement of every principal.
+type opSet uint64
+
+// actionBit is each KMS key action's bit.
+var actionBit = func() map[string]opSet {
+	if len(kmsKeyActions) > 64 {
+		panic("analysis: more than 64 KMS key actions: opSet needs a wider type")
+	}
+	m := make(map[string]opSet, len(kmsKeyActions))
+	for i, a := range kmsKeyActions {
+		m[a] = 1 << i
+	}
+	return m
+}()
+
+// crossAccountSet is crossAccountActions as an opSet.
+var crossAccountSet = func() opSet {
+	var s opSet
+	for a := range crossAccountActions {
+		s |= actionBit[a]
+	}
+	return s
+}()
 
 // statementOps expands a statement's Action/NotAction over the KMS key
 // actions: "kms:*", "kms:Generate*" and NotAction forms become the actions
 // they cover.
 func statementOps(s *Statement) opSet {
-	out := opSet{}
-	for _, a := range kmsKeyActions {
+	var out opSet
+	for i, a := range kmsKeyActions {
 		if s.AllowsAction(a) {
-			out[a] = true
+			out |= 1 << i
 		}
 	}
 	return out
 }
 
-func (s opSet) intersect(o opSet) opSet {
-	out := opSet{}
-	for a := range s {
-		if o[a] {
-			out[a] = true
-		}
-	}
-	return out
-}
+func (s opSet) intersect(o opSet) opSet { return s & o }
 
-func (s opSet) union(o opSet) {
-	for a := range o {
-		s[a] = true
-	}
-}
+func (s *opSet) union(o opSet) { *s |= o }
 
+// sorted lists the actions in kmsKeyActions order, which is alphabetical.
 func (s opSet) sorted() []string {
-	out := make([]string, 0, len(s))
-	for a := range s {
-		out = append(out, a)
+	out := []string{}
+	for i, a := range kmsKeyActions {
+		if s&(1<<i) != 0 {
+			out = append(out, a)
+		}
 	}
-	sort.Strings(out)
 	return out
 }
 
 // onlyCrossAccount keeps the actions AWS honours across accounts.
-func (s opSet) onlyCrossAccount() opSet {
-	out := opSet{}
-	for a := range s {
-		if crossAccountActions[a] {
-			out[a] = true
-		}
-	}
-	return out
-}
+func (s opSet) onlyCrossAccount() opSet { return s & crossAccountSet }
 
 // grantOpAction names a grant operation as its IAM action.
 func grantOpAction(op string) string { return "kms:" + op }

@@ -166,7 +166,7 @@ func KMSStatements(doc string) ([]json.RawMessage, error) {
 	}
 	var out []json.RawMessage
 	for i := range p.Statements {
-		if len(statementOps(&p.Statements[i])) > 0 {
+		if statementOps(&p.Statements[i]) != 0 {
 			out = append(out, compact(objects[i]))
 		}
 	}

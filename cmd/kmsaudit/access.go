@@ -152,9 +152,10 @@ func MaterializeAccess(ctx context.Context, conn *pgx.Conn, now time.Time) (Acce
 		return st, fmt.Errorf("clearing aws_kms_key_access: %w", err)
 	}
 	var rows [][]any
+	cache := analysis.NewActionCache() // the principals' statements are the same for every key
 	for _, arn := range sortedKeys(keys) {
 		k := keys[arn]
-		for _, r := range analysis.EvaluateKeyAccess(analysis.AccessInput{Key: k.AccessKey, Principals: principals, Org: org}) {
+		for _, r := range analysis.EvaluateKeyAccess(analysis.AccessInput{Key: k.AccessKey, Principals: principals, Org: org, Cache: cache}) {
 			rows = append(rows, accessValues(k.AccountID, r, now))
 		}
 	}
