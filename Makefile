@@ -35,7 +35,7 @@ demo-stop:
 audit: ## the grant audit against DSN=postgres://...
 	go run ./cmd/kmsaudit -dsn "$(DSN)"
 
-bench: ## issue 5's benchmark: full syncs against the emulator at AWS's quotas, vs the quota-bound minimum (~20 min; BENCHFLAGS=-h)
+bench: cloudquery ## syncs against the emulator at AWS's quotas, each vs a reference measured in the same run (docs/performance.md; long: BENCHFLAGS="-scale 0.05" for minutes, -h for the knobs)
 	go run ./test/bench $(BENCHFLAGS)
 
 FUZZTIME ?= 10s

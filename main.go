@@ -9,6 +9,7 @@ import (
 )
 
 func main() {
+	plugin.RefuseCLIShard()
 	if err := serve.Plugin(plugin.Plugin()).Serve(context.Background()); err != nil {
 		log.Fatalf("failed to serve plugin: %v", err)
 	}

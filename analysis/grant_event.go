@@ -21,17 +21,23 @@ type GrantEvent struct {
 	CallerType      *string   `json:"caller_type"`
 	CallerAccountID *string   `json:"caller_account_id"`
 	// InvokedBy is the AWS service that made the call on the caller\'s behalf (e.g. ec2.amazonaws.com).
-	InvokedBy            *string         `json:"invoked_by"`
-	IsCrossAccountCaller bool            `json:"is_cross_account_caller"`
-	GranteePrincipal     *string         `json:"grantee_principal"`
-	RetiringPrincipal    *string         `json:"retiring_principal"`
-	Operations           []string        `json:"operations"`
-	Constraints          json.RawMessage `json:"constraints"`
-	ErrorCode            *string         `json:"error_code"`
-	ErrorMessage         *string         `json:"error_message"`
-	SourceIP             *string         `json:"source_ip"`
-	UserAgent            *string         `json:"user_agent"`
-	Event                json.RawMessage `json:"event"`
+	InvokedBy            *string `json:"invoked_by"`
+	IsCrossAccountCaller bool    `json:"is_cross_account_caller"`
+	// CallerIdentity is who made the call, as PrincipalIdentity spells it: the caller's ARN (a
+	// role's session is the role), else its account id, else the invoking service. Lineage joins
+	// it with the grantee_identity of grants and events.
+	CallerIdentity   *string `json:"caller_identity"`
+	GranteePrincipal *string `json:"grantee_principal"`
+	// GranteeIdentity is the grantee principal as PrincipalIdentity spells it.
+	GranteeIdentity   *string         `json:"grantee_identity"`
+	RetiringPrincipal *string         `json:"retiring_principal"`
+	Operations        []string        `json:"operations"`
+	Constraints       json.RawMessage `json:"constraints"`
+	ErrorCode         *string         `json:"error_code"`
+	ErrorMessage      *string         `json:"error_message"`
+	SourceIP          *string         `json:"source_ip"`
+	UserAgent         *string         `json:"user_agent"`
+	Event             json.RawMessage `json:"event"`
 }
 
 // cloudTrailRecord is the part of a KMS grant event's record we read.
@@ -59,6 +65,11 @@ type cloudTrailRecord struct {
 		GrantID string `json:"grantId"`
 		KeyID   string `json:"keyId"`
 	} `json:"responseElements"`
+	// AdditionalEventData holds the grant id of a RetireGrant called with a grant token, whose
+	// requestParameters are null (KMS developer guide, ct-retire-grant.html).
+	AdditionalEventData struct {
+		GrantID string `json:"grantId"`
+	} `json:"additionalEventData"`
 	Resources []struct {
 		ARN  string `json:"ARN"`
 		Type string `json:"type"`
@@ -79,13 +90,15 @@ func ParseGrantEvent(ev cloudtrailtypes.Event, partition, keyAccount, region str
 	}
 	out.Event = json.RawMessage(raw)
 	out.KeyARN = keyARN(ev, rec, partition, keyAccount, region)
-	out.GrantID = nonEmpty(rec.ResponseElements.GrantID, rec.RequestParameters.GrantID)
+	out.GrantID = nonEmpty(rec.ResponseElements.GrantID, rec.RequestParameters.GrantID, rec.AdditionalEventData.GrantID)
 	out.CallerARN = nonEmpty(rec.UserIdentity.ARN)
 	out.CallerType = nonEmpty(rec.UserIdentity.Type)
 	out.CallerAccountID = nonEmpty(rec.UserIdentity.AccountID, PrincipalAccount(rec.UserIdentity.ARN))
 	out.InvokedBy = nonEmpty(rec.UserIdentity.InvokedBy)
 	out.IsCrossAccountCaller = out.CallerAccountID != nil && *out.CallerAccountID != keyAccount
+	out.CallerIdentity = PrincipalIdentity(deref(nonEmpty(rec.UserIdentity.ARN, deref(out.CallerAccountID), rec.UserIdentity.InvokedBy)))
 	out.GranteePrincipal = nonEmpty(rec.RequestParameters.GranteePrincipal)
+	out.GranteeIdentity = PrincipalIdentity(rec.RequestParameters.GranteePrincipal)
 	out.RetiringPrincipal = nonEmpty(rec.RequestParameters.RetiringPrincipal)
 	out.Operations = rec.RequestParameters.Operations
 	if len(rec.RequestParameters.Constraints) > 0 {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/cloudquery/plugin-sdk/v4/state"
 	"github.com/rs/zerolog"
-	"golang.org/x/sync/errgroup"
 )
 
 // Pair is one (account, region) the sync runs in.
@@ -32,18 +31,18 @@ type Client struct {
 	Org      *OrgInfo
 	Calls    *CallStats
 	failures *Failures
-	memo     *memo
 	// State keeps incremental tables' cursors between syncs (CloudQuery's backend_options); a
 	// no-op client when the sync has no backend.
 	State state.Client
 
 	pairs    []Pair
 	accounts map[string]*accountSession
-	services map[Pair]*Services
+	services *servicePool
 }
 
-// New discovers the accounts and their regions and prepares one set of service clients per pair.
-// Accounts and regions that cannot be reached are logged and skipped.
+// New discovers the accounts and their regions, in parallel and paced, and lists the pairs to
+// sync; each pair's service clients are built when a table first asks for them. Accounts and
+// regions that cannot be reached are logged and skipped.
 func New(ctx context.Context, logger zerolog.Logger, spec *Spec, pacer Pacer) (*Client, error) {
 	if pacer == nil {
 		pacer = unpaced{}
@@ -53,36 +52,28 @@ func New(ctx context.Context, logger zerolog.Logger, spec *Spec, pacer Pacer) (*
 		Spec:     spec,
 		Calls:    &CallStats{},
 		failures: newFailures(),
-		memo:     &memo{entries: map[string]*memoEntry{}},
 		State:    &state.NoOpClient{},
 		accounts: map[string]*accountSession{},
-		services: map[Pair]*Services{},
+		services: newServicePool(),
 	}
-	f := &configFactory{spec: spec, pacer: pacer, stats: c.Calls, region: discoveryRegion(spec)}
-	sessions, org, err := discoverAccounts(ctx, logger, f)
+	f := newConfigFactory(spec, pacer, c.Calls)
+	candidates, org, err := accountCandidates(ctx, logger, f)
 	if err != nil {
 		return nil, err
 	}
 	c.Org = org
-
 	var mu sync.Mutex
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(20)
-	for _, s := range sessions {
+	sessions := connectAll(ctx, logger, f, candidates, func(s *accountSession, regions []string) {
+		mu.Lock()
+		defer mu.Unlock()
 		c.accounts[s.ID] = s
-		g.Go(func() error {
-			regions := regionsOf(gctx, logger, s, f.region)
-			mu.Lock()
-			defer mu.Unlock()
-			for _, r := range regions {
-				p := Pair{AccountID: s.ID, Region: r}
-				c.pairs = append(c.pairs, p)
-				c.services[p] = newServices(s.cfg, r)
-			}
-			return nil
-		})
+		for _, r := range regions {
+			c.pairs = append(c.pairs, Pair{AccountID: s.ID, Region: r})
+		}
+	})
+	if len(sessions) == 0 {
+		return nil, fmt.Errorf("no AWS account could be reached (%d tried); check the credentials, role_arn and member_role_name in the spec, and the errors logged above", len(candidates))
 	}
-	_ = g.Wait()
 	sort.Slice(c.pairs, func(i, j int) bool {
 		if c.pairs[i].AccountID != c.pairs[j].AccountID {
 			return c.pairs[i].AccountID < c.pairs[j].AccountID
@@ -125,13 +116,13 @@ func (c *Client) Failures() *Failures { return c.failures }
 // Pairs lists the (account, region) pairs this process syncs.
 func (c *Client) Pairs() []Pair { return c.pairs }
 
-// Services returns the AWS clients of the client's pair.
+// Services returns the AWS clients of the client's pair, built on first use.
 func (c *Client) Services() *Services {
-	s, ok := c.services[Pair{AccountID: c.AccountID, Region: c.Region}]
-	if !ok {
+	s, ok := c.accounts[c.AccountID]
+	if !ok || c.Region == "" {
 		panic(fmt.Sprintf("no AWS clients for %s: use a client scoped by a multiplexer", c.ID()))
 	}
-	return s
+	return c.services.get(Pair{AccountID: c.AccountID, Region: c.Region}, s.cfg)
 }
 
 // WithPair returns a copy of the client scoped to one pair.

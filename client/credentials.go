@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,22 +15,45 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// configFactory builds the aws.Config of each account, all sharing the spec's endpoint, retryer
-// and attempt hook.
+// configFactory builds the aws.Config of each account, all sharing the spec's endpoint, retryer,
+// one HTTP client (one connection pool for the whole sync) and the attempt hook.
 type configFactory struct {
-	spec   *Spec
-	pacer  Pacer
-	stats  *CallStats
-	region string // region for global calls (STS, Organizations, Account)
+	spec  *Spec
+	pacer Pacer
+	stats *CallStats
+	// region is the discovery region when an account names none (see discoveryRegion).
+	region string
+	http   *awshttp.BuildableClient
 }
 
-// base loads the default credential chain, or a named profile of the shared config files.
-func (f *configFactory) base(ctx context.Context, profile string) (aws.Config, error) {
-	opts := []func(*config.LoadOptions) error{
-		config.WithRegion(f.region),
-		config.WithRetryer(newRetryer(f.spec)),
+func newConfigFactory(spec *Spec, pacer Pacer, stats *CallStats) *configFactory {
+	return &configFactory{
+		spec: spec, pacer: pacer, stats: stats, region: discoveryRegion(spec),
 		// A timed-out attempt is a retryable error, so a hung answer costs one timeout, not the sync.
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(time.Duration(*f.spec.RequestTimeout) * time.Second)),
+		http: awshttp.NewBuildableClient().WithTimeout(time.Duration(*spec.RequestTimeout) * time.Second),
+	}
+}
+
+// accountLabel names the account a configuration's calls are paced and counted under: the spec's
+// name for it until GetCallerIdentity tells its id.
+type accountLabel struct{ v atomic.Pointer[string] }
+
+func newAccountLabel(name string) *accountLabel {
+	l := &accountLabel{}
+	l.set(name)
+	return l
+}
+
+func (l *accountLabel) set(id string) { l.v.Store(&id) }
+func (l *accountLabel) get() string   { return *l.v.Load() }
+
+// base loads the default credential chain, or a named profile of the shared config files, with
+// region as the region of its global calls (STS, Organizations, Account, EC2 DescribeRegions).
+func (f *configFactory) base(ctx context.Context, profile, region string) (aws.Config, error) {
+	opts := []func(*config.LoadOptions) error{
+		config.WithRegion(region),
+		config.WithRetryer(newRetryer(f.spec)),
+		config.WithHTTPClient(f.http),
 	}
 	if profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(profile))
@@ -48,9 +72,12 @@ func (f *configFactory) base(ctx context.Context, profile string) (aws.Config, e
 }
 
 // assumeRole returns a copy of cfg whose credentials come from assuming roleARN with cfg's
-// credentials; they are cached and refreshed before they expire.
-func (f *configFactory) assumeRole(cfg aws.Config, roleARN, sessionName, externalID string) aws.Config {
-	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), roleARN, func(o *stscreds.AssumeRoleOptions) {
+// credentials, through the STS endpoint of region, paced and counted under the caller's label;
+// they are cached and refreshed before they expire, once per account whatever its regions.
+func (f *configFactory) assumeRole(cfg aws.Config, caller *accountLabel, region, roleARN, sessionName, externalID string) aws.Config {
+	stsCfg := f.paced(cfg, caller)
+	stsCfg.Region = region
+	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(stsCfg), roleARN, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = sessionName
 		if externalID != "" {
 			o.ExternalID = aws.String(externalID)
@@ -61,10 +88,10 @@ func (f *configFactory) assumeRole(cfg aws.Config, roleARN, sessionName, externa
 	return out
 }
 
-// forAccount adds the account's attempt hook, so every call is paced and counted under it.
-func (f *configFactory) forAccount(cfg aws.Config, accountID string) aws.Config {
+// paced adds the attempt hook, so every call made with the copy is paced and counted under label.
+func (f *configFactory) paced(cfg aws.Config, label *accountLabel) aws.Config {
 	out := cfg.Copy()
-	out.APIOptions = append(out.APIOptions, attemptHook(accountID, f.pacer, f.stats))
+	out.APIOptions = append(out.APIOptions, attemptHook(label.get, f.pacer, f.stats))
 	return out
 }
 
@@ -74,20 +101,30 @@ type identity struct {
 	Partition string
 }
 
+// callerIdentity asks STS, in cfg's region, who cfg's credentials belong to.
 func callerIdentity(ctx context.Context, cfg aws.Config) (identity, error) {
 	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return identity{}, err
 	}
-	id := identity{AccountID: aws.ToString(out.Account), Partition: "aws"}
+	id := identity{AccountID: aws.ToString(out.Account), Partition: partitionOf(cfg.Region)}
 	if parsed, err := arn.Parse(aws.ToString(out.Arn)); err == nil {
 		id.Partition = parsed.Partition
 	}
 	return id, nil
 }
 
-// discoveryRegion is where global calls are signed: the first listed region, else the
-// environment's, else us-east-1.
+// stsRegionRefused reports whether STS refused the call for its region rather than for the
+// credentials: STS deactivated in the region (RegionDisabledException), or an opt-in region the
+// account has not enabled, where the token is not recognised (InvalidClientTokenId).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html
+func stsRegionRefused(err error) bool {
+	code := errorCode(err)
+	return code == "RegionDisabledException" || code == "InvalidClientTokenId"
+}
+
+// discoveryRegion is where global calls are signed when an account names no default_region:
+// the first listed region, else the environment's, else us-east-1.
 func discoveryRegion(spec *Spec) string {
 	for _, r := range spec.Regions {
 		if r != "*" {
@@ -100,4 +137,18 @@ func discoveryRegion(spec *Spec) string {
 		}
 	}
 	return defaultDiscoveryRegion
+}
+
+// accountRegion is the discovery region of one account: its default_region, else the first of
+// its own listed regions, else the spec's.
+func (f *configFactory) accountRegion(defaultRegion string, regions []string) string {
+	if defaultRegion != "" {
+		return defaultRegion
+	}
+	for _, r := range regions {
+		if r != "*" {
+			return r
+		}
+	}
+	return f.region
 }

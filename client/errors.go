@@ -11,6 +11,9 @@ var (
 	accessDeniedCodes = map[string]bool{"AccessDeniedException": true, "AccessDenied": true, "UnauthorizedOperation": true}
 	notFoundCodes     = map[string]bool{"NotFoundException": true, "ResourceNotFoundException": true, "CloudHsmResourceNotFoundException": true}
 	unsupportedCodes  = map[string]bool{"UnsupportedOperationException": true}
+	// invalidStateCodes: KMS refuses the operation in the key's current state ("Key states of
+	// AWS KMS keys", KMS developer guide); the key is fine, the call is not for now.
+	invalidStateCodes = map[string]bool{"KMSInvalidStateException": true}
 )
 
 func errorCode(err error) string {
@@ -29,6 +32,9 @@ func IsNotFound(err error) bool { return notFoundCodes[errorCode(err)] }
 
 // IsUnsupported reports whether the operation does not apply to the resource.
 func IsUnsupported(err error) bool { return unsupportedCodes[errorCode(err)] }
+
+// IsInvalidState reports whether KMS refused the call because of the key's state.
+func IsInvalidState(err error) bool { return invalidStateCodes[errorCode(err)] }
 
 // ErrorCode is the AWS error code of err, or "" when err did not come from AWS.
 func ErrorCode(err error) string { return errorCode(err) }

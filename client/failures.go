@@ -34,6 +34,25 @@ func (c *Client) RecordFailure(table, operation, resource string, err error) err
 	return fmt.Errorf("%s on %s: %w (further %s errors of this table, account and region are counted in the summary at the end of the sync)", operation, resource, err, key.Code)
 }
 
+// allRegions is the region of a failure recorded once per account.
+const allRegions = "*"
+
+// RecordAccountFailure counts a failure that holds in every region of the account, such as a
+// service an SCP denies: it returns an error the first time the account sees it, whatever the
+// region, and nil after that, so a denied service counts once per account, not once per region.
+func (c *Client) RecordAccountFailure(table, operation string, err error) error {
+	f := c.failures
+	key := failureKey{Table: table, Account: c.AccountID, Region: allRegions, Operation: operation, Code: ErrorCode(err)}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.counts[key]++
+	if f.counts[key] > 1 {
+		return nil
+	}
+	f.sample[key] = c.Region
+	return fmt.Errorf("%s in account %s: %w (the same refusal in the account's other regions is counted in the summary at the end of the sync)", operation, c.AccountID, err)
+}
+
 // FailureCount is one row of the end-of-sync failure summary.
 type FailureCount struct {
 	Table, Account, Region, Operation, Code, Example string

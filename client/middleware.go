@@ -8,13 +8,14 @@ import (
 )
 
 // attemptHook wraps every attempt of every call (it sits inside the SDK's retry loop), which is
-// the one place where calls are paced and counted.
-func attemptHook(account string, pacer Pacer, stats *CallStats) func(*middleware.Stack) error {
+// the one place where calls are paced and counted: KMS, CloudHSMv2 and CloudTrail, and STS,
+// Organizations, Account and EC2 during discovery.
+func attemptHook(account func() string, pacer Pacer, stats *CallStats) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
 		return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("awskms/PaceAndCount",
 			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 				key := CallKey{
-					Account:   account,
+					Account:   account(),
 					Region:    awsmiddleware.GetRegion(ctx),
 					Service:   awsmiddleware.GetServiceID(ctx),
 					Operation: awsmiddleware.GetOperationName(ctx),

@@ -18,23 +18,41 @@ type OrgInfo struct {
 }
 
 // orgCandidates lists the organization's ACTIVE accounts (narrowed by organization_units and the
-// skip lists) and prepares the member role of each. The admin account itself is used with the
-// admin credentials, since the member role rarely exists there.
+// skip lists) and prepares the member role of each. The caller's own account (the management
+// account, or a delegated administrator) is used with the admin credentials: the management
+// account has no OrganizationAccountAccessRole, since only accounts created by the organization
+// get one.
 func orgCandidates(ctx context.Context, logger zerolog.Logger, f *configFactory) ([]candidate, *OrgInfo, error) {
 	o := f.spec.Org
-	admin, err := f.adminConfig(ctx)
+	region := f.region
+	if o.AdminAccount != nil && o.AdminAccount.DefaultRegion != "" {
+		region = o.AdminAccount.DefaultRegion
+	}
+	adminLabel := newAccountLabel("org admin")
+	admin, err := f.adminConfig(ctx, adminLabel, region)
 	if err != nil {
 		return nil, nil, err
 	}
-	adminID, err := callerIdentity(ctx, admin)
+	adminID, err := callerIdentity(ctx, f.paced(admin, adminLabel))
+	if global := globalRegionOf(partitionOf(region)); err != nil && stsRegionRefused(err) && global != "" && global != region {
+		// STS refuses the region: the partition's global one serves the admin's calls instead.
+		logger.Warn().Err(err).Str("region", region).Str("global_region", global).Msg("STS refused the org admin's region; using the partition's global region")
+		region = global
+		if admin, err = f.adminConfig(ctx, adminLabel, region); err != nil {
+			return nil, nil, err
+		}
+		adminID, err = callerIdentity(ctx, f.paced(admin, adminLabel))
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("org.admin_account: its credentials do not work: %w", err)
 	}
-	api := organizations.NewFromConfig(admin)
+	adminLabel.set(adminID.AccountID)
+	api := organizations.NewFromConfig(f.paced(admin, adminLabel))
 	all, err := listOrgAccounts(ctx, api)
 	if err != nil {
-		return nil, nil, fmt.Errorf("listing the organization's accounts with the admin account %s failed (it needs organizations:ListAccounts; use `accounts` instead to list accounts by hand): %w", adminID.AccountID, err)
+		return nil, nil, fmt.Errorf("listing the organization's accounts with the admin account %s failed (it needs organizations:ListAccounts, and must be the management account or a delegated administrator; use `accounts` instead to list accounts by hand): %w", adminID.AccountID, err)
 	}
+	management := managementAccount(ctx, api)
 	info := &OrgInfo{Accounts: map[string]bool{}}
 	for _, a := range all {
 		info.Accounts[aws.ToString(a.Id)] = true
@@ -63,36 +81,59 @@ func orgCandidates(ctx context.Context, logger zerolog.Logger, f *configFactory)
 		id := aws.ToString(a.Id)
 		switch {
 		case !isActive(a):
-			logger.Info().Str("account", id).Msg("skipping organization account: not ACTIVE")
+			logger.Info().Str("account_id", id).Msg("skipping organization account: not ACTIVE")
 			continue
 		case skip[id] || (len(o.OrganizationUnits) > 0 && !include[id]):
-			logger.Info().Str("account", id).Msg("skipping organization account: excluded by the org settings")
+			logger.Info().Str("account_id", id).Msg("skipping organization account: excluded by the org settings")
 			continue
 		}
-		c := candidate{name: aws.ToString(a.Name), regions: regions, wantID: id, cfg: admin}
-		if id != adminID.AccountID {
-			role := fmt.Sprintf("arn:%s:iam::%s:role/%s", adminID.Partition, id, o.MemberRoleName)
-			c.cfg = f.assumeRole(admin, role, o.MemberRoleSessionName, o.MemberExternalID)
+		c := candidate{name: aws.ToString(a.Name), regions: regions, region: region, wantID: id}
+		if id == adminID.AccountID {
+			c.regions, c.label = f.spec.Regions, adminLabel
+			c.credentials = func(string) aws.Config { return admin }
 		} else {
-			c.regions = f.spec.Regions
+			role := fmt.Sprintf("arn:%s:iam::%s:role/%s", adminID.Partition, id, o.MemberRoleName)
+			if id == management {
+				logger.Info().Str("account_id", id).Str("role_arn", role).
+					Msg("the management account has no OrganizationAccountAccessRole unless you created one: assuming member_role_name there; if it fails, create the role or sync the management account with a separate `accounts` spec")
+			}
+			c.label = newAccountLabel(id)
+			c.credentials = func(stsRegion string) aws.Config {
+				return f.assumeRole(admin, adminLabel, stsRegion, role, o.MemberRoleSessionName, o.MemberExternalID)
+			}
 		}
 		out = append(out, c)
 	}
-	logger.Info().Int("accounts", len(all)).Int("selected", len(out)).Msg("discovered the organization's accounts")
+	role := "delegated administrator"
+	if adminID.AccountID == management {
+		role = "management account"
+	}
+	logger.Info().Str("admin_account_id", adminID.AccountID).Str("admin_role", role).Int("accounts", len(all)).Int("selected", len(out)).
+		Msg("discovered the organization's accounts")
 	return out, info, nil
 }
 
-func (f *configFactory) adminConfig(ctx context.Context) (aws.Config, error) {
+// managementAccount is the organization's management account, "" when DescribeOrganization is
+// denied (it only sharpens a log line).
+func managementAccount(ctx context.Context, api *organizations.Client) string {
+	out, err := api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	if err != nil || out.Organization == nil {
+		return ""
+	}
+	return aws.ToString(out.Organization.MasterAccountId)
+}
+
+func (f *configFactory) adminConfig(ctx context.Context, label *accountLabel, region string) (aws.Config, error) {
 	a := f.spec.Org.AdminAccount
 	if a == nil {
-		return f.base(ctx, "")
+		return f.base(ctx, "", region)
 	}
-	cfg, err := f.base(ctx, a.LocalProfile)
+	cfg, err := f.base(ctx, a.LocalProfile, region)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("org.admin_account: %w", err)
 	}
 	if a.RoleARN != "" {
-		cfg = f.assumeRole(cfg, a.RoleARN, defaultRoleSessionName, a.ExternalID)
+		cfg = f.assumeRole(cfg, label, region, a.RoleARN, defaultRoleSessionName, a.ExternalID)
 	}
 	return cfg, nil
 }

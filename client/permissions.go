@@ -12,6 +12,7 @@ var ReadOnlyActions = []string{
 	"cloudhsm:DescribeBackups",
 	"cloudhsm:DescribeClusters",
 	"cloudtrail:LookupEvents",
+	"ec2:DescribeRegions",
 	"iam:GetAccountAuthorizationDetails",
 	"kms:DescribeKey",
 	"kms:GetKeyPolicy",

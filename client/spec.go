@@ -37,13 +37,17 @@ type Spec struct {
 
 // Account is one entry of `accounts`.
 type Account struct {
-	ID              string   `json:"id" jsonschema:"required"`
-	AccountName     string   `json:"account_name,omitempty"`
-	RoleARN         string   `json:"role_arn,omitempty"`
-	RoleSessionName string   `json:"role_session_name,omitempty"`
-	ExternalID      string   `json:"external_id,omitempty"`
-	LocalProfile    string   `json:"local_profile,omitempty"`
-	Regions         []string `json:"regions,omitempty"`
+	ID              string `json:"id" jsonschema:"required"`
+	AccountName     string `json:"account_name,omitempty"`
+	RoleARN         string `json:"role_arn,omitempty"`
+	RoleSessionName string `json:"role_session_name,omitempty"`
+	ExternalID      string `json:"external_id,omitempty"`
+	LocalProfile    string `json:"local_profile,omitempty"`
+	// DefaultRegion is where the account's STS, Account and EC2 DescribeRegions calls go; it
+	// sets the partition (cn-north-1 for aws-cn, us-gov-west-1 for aws-us-gov). Default: the
+	// first of its regions, else of spec.regions, else AWS_REGION, else us-east-1.
+	DefaultRegion string   `json:"default_region,omitempty"`
+	Regions       []string `json:"regions,omitempty"`
 }
 
 // Org is the `org` block: the management (or delegated admin) account and the member role.
@@ -63,6 +67,9 @@ type AdminAccount struct {
 	LocalProfile string `json:"local_profile,omitempty"`
 	RoleARN      string `json:"role_arn,omitempty"`
 	ExternalID   string `json:"external_id,omitempty"`
+	// DefaultRegion is where Organizations, STS and region discovery are called for the admin
+	// and the member accounts; it sets the organization's partition.
+	DefaultRegion string `json:"default_region,omitempty"`
 }
 
 // Shard selects this process's share of the (account, region) pairs: pair i belongs to shard

@@ -89,7 +89,7 @@ func TestParseSpecPacingErrors(t *testing.T) {
 		`{"quota_share": 0}`:                      "spec.quota_share: 0 is out of range",
 		`{"quota_share": 1.5}`:                    "spec.quota_share: 1.5 is out of range",
 		`{"rate_limits": {"ListGrants": -1}}`:     "spec.rate_limits.ListGrants: -1 must be above 0",
-		`{"rate_limits": {"ListGrant": 10}}`:      "spec.rate_limits.ListGrant: not an operation the plugin calls; use one of: DescribeKey,",
+		`{"rate_limits": {"ListGrant": 10}}`:      "spec.rate_limits.ListGrant: not an operation the plugin calls; use one of: AssumeRole, DescribeBackups, DescribeClusters, DescribeKey,",
 		`{"rate_limits": {"ListGrants": "fast"}}`: `spec.rate_limits: expected an object of numbers, got an object`,
 	} {
 		_, err := ParseSpec([]byte(spec))

@@ -35,6 +35,11 @@ func (s *Spec) validate() []string {
 			p.add(path + ".external_id: only applies with role_arn; add the role_arn to assume or remove external_id")
 		}
 		p.regions(path+".regions", a.Regions)
+		regions := a.Regions
+		if len(regions) == 0 {
+			regions = s.Regions
+		}
+		p.defaultRegion(path+".default_region", a.DefaultRegion, path+".regions", regions)
 	}
 	if o := s.Org; o != nil {
 		if o.MemberRoleName == "" {
@@ -48,6 +53,11 @@ func (s *Spec) validate() []string {
 			if o.AdminAccount.ExternalID != "" && o.AdminAccount.RoleARN == "" {
 				p.add("spec.org.admin_account.external_id: only applies with role_arn; add the role_arn to assume or remove external_id")
 			}
+			regions := o.MemberRegions
+			if len(regions) == 0 {
+				regions = s.Regions
+			}
+			p.defaultRegion("spec.org.admin_account.default_region", o.AdminAccount.DefaultRegion, "spec.org.member_regions", regions)
 		}
 		p.regions("spec.org.member_regions", o.MemberRegions)
 		for i, ou := range append(append([]string{}, o.OrganizationUnits...), o.SkipOrganizationUnits...) {
@@ -91,7 +101,7 @@ func (s *Spec) validate() []string {
 			p.add(fmt.Sprintf("spec.rate_limits.%s: %v must be above 0 calls per second", keyInPath(op), s.RateLimits[op]))
 		}
 		if _, known := documentedQuotas[op]; !known && !pacedElsewhere[op] {
-			p.add(fmt.Sprintf("spec.rate_limits.%s: not an operation the plugin calls; use one of: %s", keyInPath(op), strings.Join(sortedKeys(documentedQuotas), ", ")))
+			p.add(fmt.Sprintf("spec.rate_limits.%s: not an operation the plugin calls; use one of: %s", keyInPath(op), strings.Join(pacedOperations(), ", ")))
 		}
 	}
 	if d := s.GrantEventsLookbackDays; d < 1 || d > 90 {
@@ -122,6 +132,23 @@ func (p *problems) regions(path string, regions []string) {
 	}
 }
 
+// defaultRegion checks an account's default_region, and that its regions share its partition:
+// credentials of one partition work in no other.
+func (p *problems) defaultRegion(path, region, regionsPath string, regions []string) {
+	if region == "" {
+		return
+	}
+	if !regionPattern.MatchString(region) {
+		p.add(fmt.Sprintf("%s: %q is not a region name; use the region where the account's STS and region discovery calls go, e.g. us-east-1, cn-north-1 or us-gov-west-1", path, region))
+		return
+	}
+	for i, r := range regions {
+		if r != "*" && regionPattern.MatchString(r) && partitionOf(r) != partitionOf(region) {
+			p.add(fmt.Sprintf("%s[%d]: %q is in partition %s but default_region %q is in %s; list regions of the account's own partition", regionsPath, i, r, partitionOf(r), region, partitionOf(region)))
+		}
+	}
+}
+
 func (p *problems) roleARN(path, arn string) {
 	if arn != "" && !roleARNPattern.MatchString(arn) {
 		p.add(fmt.Sprintf("%s: %q is not an IAM role ARN; use the form arn:aws:iam::123456789012:role/RoleName", path, arn))
@@ -135,7 +162,23 @@ func (p *problems) sessionName(path, name string) {
 }
 
 // pacedElsewhere are operations the plugin calls that have no documented quota but may be paced.
-var pacedElsewhere = map[string]bool{"DescribeClusters": true, "DescribeBackups": true, "ListAccounts": true, "ListRegions": true}
+// AWS publishes no per-second quota for these (STS, Organizations, Account and EC2's
+// DescribeRegions are throttled but not documented per operation): unpaced unless rate_limits
+// names them.
+var pacedElsewhere = map[string]bool{
+	"DescribeClusters": true, "DescribeBackups": true,
+	"AssumeRole": true, "GetCallerIdentity": true,
+	"DescribeOrganization": true, "ListAccounts": true, "ListAccountsForParent": true, "ListOrganizationalUnitsForParent": true,
+	"ListRegions": true, "DescribeRegions": true,
+}
+
+// pacedOperations are the operations rate_limits may name.
+func pacedOperations() []string {
+	ops := sortedKeys(documentedQuotas)
+	ops = append(ops, sortedKeys(pacedElsewhere)...)
+	sort.Strings(ops)
+	return ops
+}
 
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

@@ -14,7 +14,9 @@ import (
 
 // TransformWithStruct is the SDK's struct transformer with the plugin's conventions: an absent
 // (nil) map, list or JSON document is stored as NULL rather than {} or [], so "no constraint"
-// and "empty constraint" stay apart; json.RawMessage fields become JSON columns.
+// and "empty constraint" stay apart; an absent enum (a named string type left "", which is how
+// aws-sdk-go-v2 decodes a member the response did not carry) is NULL too; json.RawMessage fields
+// become JSON columns.
 func TransformWithStruct(st any, opts ...transformers.StructTransformerOption) schema.Transform {
 	return transformers.TransformWithStruct(st, append([]transformers.StructTransformerOption{
 		transformers.WithTypeTransformer(typeTransformer),
@@ -36,7 +38,7 @@ func resolverTransformer(_ reflect.StructField, path string) schema.ColumnResolv
 }
 
 // NilAsNullResolver resolves the value at path (dotted field names) in the row's item, leaving
-// the column NULL when any step of the path is nil.
+// the column NULL when any step of the path is nil or the value is an absent enum.
 func NilAsNullResolver(path string) schema.ColumnResolver {
 	fields := strings.Split(path, ".")
 	return func(_ context.Context, _ schema.ClientMeta, r *schema.Resource, c schema.Column) error {
@@ -57,10 +59,23 @@ func NilAsNullResolver(path string) schema.ColumnResolver {
 			if v.IsNil() {
 				return nil
 			}
+		case reflect.String:
+			if absentEnum(v) {
+				return nil
+			}
 		}
 		if raw, ok := v.Interface().(json.RawMessage); ok {
 			return r.Set(c.Name, []byte(raw))
 		}
 		return r.Set(c.Name, v.Interface())
 	}
+}
+
+var stringType = reflect.TypeOf("")
+
+// absentEnum tells an enum member the response did not carry: aws-sdk-go-v2 declares enums as
+// named string types (types.KeyUsageType, types.ExpirationModelType...) and leaves them "" when
+// absent, where an ordinary string member would be a nil *string. A plain string "" is a value.
+func absentEnum(v reflect.Value) bool {
+	return v.Kind() == reflect.String && v.Type() != stringType && v.Len() == 0
 }

@@ -74,13 +74,22 @@ func loadAccessFixture(t *testing.T, ctx context.Context, conn *pgx.Conn) {
 				"policy_name": "default", "statement_index": s.Index, "sid": s.Sid, "effect": string(s.Effect), "principal_list": s.PrincipalList})
 		}
 	}
-	grant := func(id, grantee string, ops []string, parent any, equals any) {
+	// Each grant and its CreateGrant event: Delegator created g-child through g-parent, which the
+	// aws_kms_grant_lineage view finds.
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
+	grant := func(id, grantee, creator string, at time.Time, ops []string, equals any) {
 		insert(t, ctx, conn, "aws_kms_key_grants", map[string]any{"account_id": accK, "region": "us-east-1", "key_arn": mainKey, "grant_id": id,
-			"grantee_principal": grantee, "operations": ops, "parent_grant_id": parent, "encryption_context_equals": equals})
+			"grantee_principal": grantee, "grantee_identity": grantee, "operations": ops, "encryption_context_equals": equals})
+		insert(t, ctx, conn, "aws_kms_grant_events", map[string]any{"account_id": accK, "region": "us-east-1", "event_id": "e-" + id,
+			"event_time": at, "event_name": "CreateGrant", "key_arn": mainKey, "grant_id": id, "caller_arn": creator, "caller_identity": creator,
+			"grantee_principal": grantee, "grantee_identity": grantee, "operations": ops})
 	}
-	grant("g-parent", iamRole(accK, "Delegator"), []string{"Decrypt", "CreateGrant"}, nil, nil)
-	grant("g-child", iamRole(accS, "GrantChild"), []string{"Decrypt"}, "g-parent", `{"Project":"Atlas"}`)
-	grant("g-outsider", iamRole(accO, "Outsider"), []string{"Decrypt"}, nil, nil)
+	grant("g-parent", iamRole(accK, "Delegator"), iamRole(accK, "KeyAdmin"), day(1), []string{"Decrypt", "CreateGrant"}, nil)
+	grant("g-child", iamRole(accS, "GrantChild"), iamRole(accK, "Delegator"), day(2), []string{"Decrypt"}, `{"Project":"Atlas"}`)
+	grant("g-outsider", iamRole(accO, "Outsider"), iamRole(accK, "KeyAdmin"), day(3), []string{"Decrypt"}, nil)
+	if err := CreateViews(ctx, conn, queries.Views); err != nil {
+		t.Fatal(err)
+	}
 
 	principal := func(account, arn string, statements ...analysis.KMSStatement) {
 		b, _ := json.Marshal(statements)

@@ -13,6 +13,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/jackc/pgx/v5"
+	"github.com/kmsaudit/cq-source-awskms/docs/queries"
 	source "github.com/kmsaudit/cq-source-awskms/resources/plugin"
 	"github.com/kmsaudit/cq-source-awskms/test/emulator"
 	"github.com/kmsaudit/cq-source-awskms/test/pgdest"
@@ -145,6 +146,9 @@ func TestAccessScenarioEndToEnd(t *testing.T) {
 	}
 
 	var graph bytes.Buffer
+	if err := CreateViews(ctx, conn, queries.Views); err != nil { // the grant lineage the graph draws
+		t.Fatal(err)
+	}
 	if err := WriteAccessGraphs(ctx, conn, &graph, f.MainKeyARN); err != nil {
 		t.Fatal(err)
 	}

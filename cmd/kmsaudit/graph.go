@@ -30,7 +30,7 @@ type Delegation struct {
 // Markdown (GitHub and most Markdown viewers draw it). Each principal points at the key with one
 // arrow per path: solid when the path works on its own, dotted when it needs the caller's IAM
 // policy or is conditional, crossed out (--x) when a Deny cancels it. A thick arrow goes from a
-// grant's grantee to the grantee of each grant it created.
+// grant's grantee to the grantee of each grant it created (aws_kms_grant_lineage).
 func WriteAccessGraph(w io.Writer, keyARN string, edges []AccessEdge, delegations []Delegation) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\n```mermaid\nflowchart LR\n", keyARN)
@@ -147,17 +147,28 @@ func WriteAccessGraphs(ctx context.Context, conn *pgx.Conn, w io.Writer, onlyKey
 	return nil
 }
 
-// readDelegations pairs each grant that has a parent_grant_id with its parent, when the
-// grants table has that column (the lineage the plugin adds).
+// readDelegations pairs each grant that has a parent grant with that parent: from the
+// aws_kms_grant_lineage view kmsaudit creates (or, on an older schema, the parent_grant_id
+// column of aws_kms_key_grants). No lineage, no delegation arrows.
 func readDelegations(ctx context.Context, conn *pgx.Conn, onlyKey string) (map[string][]Delegation, error) {
-	var has bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
-		WHERE table_name = 'aws_kms_key_grants' AND column_name = 'parent_grant_id')`).Scan(&has); err != nil || !has {
+	var view, column bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('aws_kms_grant_lineage') IS NOT NULL,
+		EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'aws_kms_key_grants' AND column_name = 'parent_grant_id')`).Scan(&view, &column); err != nil {
 		return nil, err
+	}
+	lineage := "aws_kms_grant_lineage"
+	switch {
+	case view:
+	case column:
+		lineage = "aws_kms_key_grants"
+	default:
+		return nil, nil
 	}
 	rows, err := conn.Query(ctx, `SELECT c.key_arn, coalesce(p.grantee_principal, p.grantee_service_principal, ''), p.grant_id,
 		coalesce(c.grantee_principal, c.grantee_service_principal, ''), c.grant_id
-		FROM aws_kms_key_grants c JOIN aws_kms_key_grants p ON p.key_arn = c.key_arn AND p.grant_id = c.parent_grant_id
+		FROM `+lineage+` l
+		JOIN aws_kms_key_grants c ON c.key_arn = l.key_arn AND c.grant_id = l.grant_id
+		JOIN aws_kms_key_grants p ON p.key_arn = l.key_arn AND p.grant_id = l.parent_grant_id
 		WHERE $1 = '' OR c.key_arn = $1 ORDER BY c.key_arn, p.grant_id, c.grant_id`, onlyKey)
 	if err != nil {
 		return nil, fmt.Errorf("reading grant delegations: %w", err)

@@ -11,10 +11,12 @@
 // access queries (docs/queries/access) read it; -graph writes each key's
 // access and delegation graph as Mermaid in Markdown.
 //
-// The queries are embedded in the binary; -dir runs the .sql files of a
-// directory (and of its access/ subdirectory) instead. It exits 0 when every
-// query ran, whatever it found; 1 when the database could not be reached, a
-// query failed or the access table could not be computed; 2 on bad flags.
+// It first creates the views the queries build on (docs/queries/views, such
+// as aws_kms_grant_lineage). The queries are embedded in the binary; -dir
+// runs the .sql files of a directory (and its views/ and access/) instead.
+// It exits 0 when every query ran, whatever it found; 1 when the database
+// could not be reached, a query failed or the access table could not be
+// computed; 2 on bad flags.
 package main
 
 import (
@@ -103,9 +105,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	var source fs.FS = queries.FS
+	var source, views fs.FS = queries.FS, queries.Views
 	if *dir != "" {
-		source = os.DirFS(*dir)
+		source, views = os.DirFS(*dir), os.DirFS(*dir)
 	}
 	qs, err := LoadQueries(source)
 	if err != nil {
@@ -126,6 +128,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 
+	if err := CreateViews(ctx, conn, views); err != nil {
+		fmt.Fprintf(stderr, "kmsaudit: creating views: %v\n", err)
+		return exitError
+	}
 	code := exitOK
 	if *access {
 		st, err := MaterializeAccess(ctx, conn, time.Now().UTC())

@@ -39,11 +39,10 @@ func user(name string) string { return "arn:aws:iam::" + acct + ":user/" + name 
 func role(name string) string { return "arn:aws:iam::" + acct + ":role/" + name }
 
 type fixtureGrant struct {
-	key      string
-	entry    kmstypes.GrantListEntry
-	parent   string
-	creator  string
-	retiring string
+	key   string
+	entry kmstypes.GrantListEntry
+	// identity is grantee_identity, written by hand: a role or user ARN without its path.
+	identity string
 }
 
 func grant(key, id, grantee string, ops ...kmstypes.GrantOperation) fixtureGrant {
@@ -53,10 +52,8 @@ func grant(key, id, grantee string, ops ...kmstypes.GrantOperation) fixtureGrant
 		Operations:       ops,
 		IssuingAccount:   aws.String("arn:aws:iam::" + acct + ":root"),
 		CreationDate:     aws.Time(time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)),
-	}}
+	}, identity: grantee} // none of the fixture's grantees has a path or is a session
 }
-
-func (g fixtureGrant) withParent(parent string) fixtureGrant { g.parent = parent; return g }
 
 const (
 	describe = kmstypes.GrantOperationDescribeKey
@@ -75,14 +72,18 @@ func fixtureGrants() []fixtureGrant {
 	rds.entry.GranteePrincipal = nil
 	rds.entry.GranteeServicePrincipal = aws.String("rds.amazonaws.com")
 	rds.entry.RetiringServicePrincipal = aws.String("rds.amazonaws.com")
+	rds.identity = "rds.amazonaws.com"
+	orphan := grant(scenario, "g-orphan", "arn:aws:iam::"+acct+":role/team/Orphan", describe, create)
+	orphan.identity = role("Orphan")
 	return []fixtureGrant{
 		grant(scenario, "g-hugh", user("hugh-grant"), describe, create),
-		grant(scenario, "g-hugh-same", user("sample-user"), describe, create).withParent("g-hugh"),
-		grant(scenario, "g-hugh-fewer", user("sample-user"), describe).withParent("g-hugh"),
-		grant(scenario, "g-grandchild", role("Deep"), describe).withParent("g-hugh-same"),
-		// The parent of g-orphan was revoked: its chain starts at g-orphan.
-		grant(scenario, "g-orphan", role("Orphan"), describe, create).withParent("g-revoked"),
-		grant(scenario, "g-orphan-child", role("OrphanChild"), describe).withParent("g-orphan"),
+		grant(scenario, "g-hugh-same", user("sample-user"), describe, create),
+		grant(scenario, "g-hugh-fewer", user("sample-user"), describe),
+		grant(scenario, "g-grandchild", role("Deep"), describe),
+		// The parent of g-orphan was revoked (only its CreateGrant event is left): its chain
+		// starts at g-orphan.
+		orphan,
+		grant(scenario, "g-orphan-child", role("OrphanChild"), describe),
 		retiring,
 		grant(scenario, "g-retire-op", user("sample-user"), describe, retire),
 		grant(scenario, "g-member", "arn:aws:iam::"+member+":role/Reader", decrypt),
@@ -126,15 +127,40 @@ func fixtureKeys(t *testing.T) []fixtureKey {
 type fixtureEvent struct {
 	id, name, caller, callerAccount, errorCode string
 	at                                         time.Time
+	// The lineage's inputs: the grant created, its grantee and operations, and the caller and
+	// grantee as the plugin spells identities (written by hand: a role's session is the role).
+	grantID, grantee, callerIdentity, granteeIdentity string
+	ops                                               []string
 }
 
 func fixtureEvents() []fixtureEvent {
 	day := func(d int) time.Time { return time.Date(2024, 6, d, 9, 0, 0, 0, time.UTC) }
+	all := []string{"DescribeKey", "Decrypt", "CreateGrant"}
 	return []fixtureEvent{
-		{"e-denied", "CreateGrant", user("hugh-grant"), acct, "AccessDenied", day(2)},
-		{"e-member-create", "CreateGrant", "arn:aws:iam::" + member + ":user/x", member, "", day(3)},
-		{"e-outsider-retire", "RetireGrant", "arn:aws:iam::" + outsider + ":root", outsider, "AccessDeniedException", day(4)},
-		{"e-local-create", "CreateGrant", role("KeyAdminRole"), acct, "", day(1)},
+		{id: "e-denied", name: "CreateGrant", caller: user("hugh-grant"), callerAccount: acct, errorCode: "AccessDenied", at: day(2), ops: all,
+			grantee: user("sample-user"), callerIdentity: user("hugh-grant"), granteeIdentity: user("sample-user")},
+		{id: "e-member-create", name: "CreateGrant", caller: "arn:aws:iam::" + member + ":user/x", callerAccount: member, at: day(3), ops: all},
+		{id: "e-outsider-retire", name: "RetireGrant", caller: "arn:aws:iam::" + outsider + ":root", callerAccount: outsider, errorCode: "AccessDeniedException", at: day(4), ops: all},
+		{id: "e-local-create", name: "CreateGrant", caller: role("KeyAdminRole"), callerAccount: acct, at: day(1), ops: all},
+		// The seed's nested granting: KeyAdminRole (a session of it) grants hugh-grant
+		// DescribeKey and CreateGrant; hugh-grant hands on the same and fewer operations;
+		// sample-user, holding CreateGrant through g-hugh-same, creates g-grandchild.
+		{id: "e-hugh", name: "CreateGrant", caller: "arn:aws:sts::" + acct + ":assumed-role/KeyAdminRole/alice", callerAccount: acct, at: day(5),
+			grantID: "g-hugh", grantee: user("hugh-grant"), callerIdentity: role("KeyAdminRole"), granteeIdentity: user("hugh-grant"), ops: []string{"DescribeKey", "CreateGrant"}},
+		{id: "e-hugh-same", name: "CreateGrant", caller: user("hugh-grant"), callerAccount: acct, at: day(6),
+			grantID: "g-hugh-same", grantee: user("sample-user"), callerIdentity: user("hugh-grant"), granteeIdentity: user("sample-user"), ops: []string{"DescribeKey", "CreateGrant"}},
+		{id: "e-hugh-fewer", name: "CreateGrant", caller: user("hugh-grant"), callerAccount: acct, at: day(7),
+			grantID: "g-hugh-fewer", grantee: user("sample-user"), callerIdentity: user("hugh-grant"), granteeIdentity: user("sample-user"), ops: []string{"DescribeKey"}},
+		{id: "e-grandchild", name: "CreateGrant", caller: user("sample-user"), callerAccount: acct, at: day(8),
+			grantID: "g-grandchild", grantee: role("Deep"), callerIdentity: user("sample-user"), granteeIdentity: role("Deep"), ops: []string{"DescribeKey"}},
+		// g-revoked no longer exists; its child g-orphan does, and g-orphan's child was created
+		// by a session of the role Orphan, whose grantee was written with a path.
+		{id: "e-revoked", name: "CreateGrant", caller: role("KeyAdminRole"), callerAccount: acct, at: day(9),
+			grantID: "g-revoked", grantee: role("Orphaner"), callerIdentity: role("KeyAdminRole"), granteeIdentity: role("Orphaner"), ops: []string{"CreateGrant"}},
+		{id: "e-orphan", name: "CreateGrant", caller: "arn:aws:sts::" + acct + ":assumed-role/Orphaner/bob", callerAccount: acct, at: day(10),
+			grantID: "g-orphan", grantee: "arn:aws:iam::" + acct + ":role/team/Orphan", callerIdentity: role("Orphaner"), granteeIdentity: role("Orphan"), ops: []string{"DescribeKey", "CreateGrant"}},
+		{id: "e-orphan-child", name: "CreateGrant", caller: "arn:aws:sts::" + acct + ":assumed-role/Orphan/s1", callerAccount: acct, at: day(11),
+			grantID: "g-orphan-child", grantee: role("OrphanChild"), callerIdentity: role("Orphan"), granteeIdentity: role("OrphanChild"), ops: []string{"DescribeKey"}},
 	}
 }
 
@@ -187,7 +213,7 @@ func loadFixture(t *testing.T, ctx context.Context, conn *pgx.Conn) {
 			"is_cross_account": f.IsCrossAccount, "is_cross_organization": f.IsCrossOrganization,
 			"allows_create_grant": f.AllowsCreateGrant, "allows_retire_grant": f.AllowsRetireGrant,
 			"is_delegating": f.IsDelegating, "constraint_type": string(f.ConstraintType),
-			"parent_grant_id": nilIfEmpty(g.parent),
+			"grantee_identity": nilIfEmpty(g.identity),
 		})
 	}
 	for _, e := range fixtureEvents() {
@@ -195,7 +221,8 @@ func loadFixture(t *testing.T, ctx context.Context, conn *pgx.Conn) {
 			"event_id": e.id, "event_time": e.at, "event_name": e.name, "account_id": acct, "region": region,
 			"key_arn": keyARN("scenario"), "caller_arn": e.caller, "caller_account_id": e.callerAccount,
 			"is_cross_account_caller": e.callerAccount != acct, "error_code": nilIfEmpty(e.errorCode),
-			"operations": []string{"DescribeKey", "Decrypt", "CreateGrant"},
+			"operations": e.ops, "grant_id": nilIfEmpty(e.grantID), "grantee_principal": nilIfEmpty(e.grantee),
+			"caller_identity": nilIfEmpty(e.callerIdentity), "grantee_identity": nilIfEmpty(e.granteeIdentity),
 		})
 	}
 }
@@ -212,6 +239,9 @@ func TestQueriesOnScenario(t *testing.T) {
 	defer conn.Close(ctx)
 	loadFixture(t, ctx, conn)
 
+	if err := CreateViews(ctx, conn, queries.Views); err != nil {
+		t.Fatal(err)
+	}
 	qs, err := LoadQueries(queries.FS)
 	if err != nil {
 		t.Fatal(err)
@@ -241,7 +271,11 @@ func TestQueriesOnScenario(t *testing.T) {
 	})
 	expectRows(t, results["01_grants_to_non_service_principals"], []string{"key_arn", "grant_id"}, nonService)
 
-	expectColumn(t, results["02_delegating_grants"], "grant_id", []string{"g-hugh", "g-hugh-same", "g-orphan"})
+	expectRows(t, results["02_delegating_grants"], []string{"grant_id", "created_by", "parent_grant_id"}, [][]string{
+		{"g-hugh", "arn:aws:sts::" + acct + ":assumed-role/KeyAdminRole/alice", "NULL"},
+		{"g-hugh-same", user("hugh-grant"), "g-hugh"},
+		{"g-orphan", "arn:aws:sts::" + acct + ":assumed-role/Orphaner/bob", "g-revoked"},
+	})
 
 	// 03: root, KeyAdminRole (an admin through kms:*) and the conditioned
 	// Auto Scaling role drop out; the AWS managed key is skipped.
@@ -286,6 +320,17 @@ func TestQueriesOnScenario(t *testing.T) {
 		{"g-orphan", "1", "g-orphan-child", "g-orphan > g-orphan-child"},
 	})
 
+	lineage := runSQL(t, ctx, conn, `SELECT grant_id, created_by, creator_identity, parent_grant_id FROM aws_kms_grant_lineage
+		WHERE created_by IS NOT NULL ORDER BY grant_id`)
+	expectRows(t, lineage, []string{"grant_id", "created_by", "creator_identity", "parent_grant_id"}, [][]string{
+		{"g-grandchild", user("sample-user"), user("sample-user"), "g-hugh-same"},
+		{"g-hugh", "arn:aws:sts::" + acct + ":assumed-role/KeyAdminRole/alice", role("KeyAdminRole"), "NULL"},
+		{"g-hugh-fewer", user("hugh-grant"), user("hugh-grant"), "g-hugh"},
+		{"g-hugh-same", user("hugh-grant"), user("hugh-grant"), "g-hugh"},
+		{"g-orphan", "arn:aws:sts::" + acct + ":assumed-role/Orphaner/bob", role("Orphaner"), "g-revoked"},
+		{"g-orphan-child", "arn:aws:sts::" + acct + ":assumed-role/Orphan/s1", role("Orphan"), "g-orphan"},
+	})
+
 	expectRows(t, results["08_grants_on_disabled_or_pending_deletion_keys"], []string{"grant_id", "key_state"}, [][]string{
 		{"g-disabled", "Disabled"},
 		{"g-pending", "PendingDeletion"},
@@ -295,6 +340,16 @@ func TestQueriesOnScenario(t *testing.T) {
 		{"RetireGrant", "arn:aws:iam::" + outsider + ":root", "AccessDeniedException"},
 		{"CreateGrant", user("hugh-grant"), "AccessDenied"},
 	})
+}
+
+// runSQL runs one query outside the audit's runner, e.g. on a view.
+func runSQL(t *testing.T, ctx context.Context, conn *pgx.Conn, sql string) Result {
+	t.Helper()
+	r := RunQueries(ctx, conn, []Query{{Name: "sql", SQL: sql}}, time.Minute)[0]
+	if r.Err != nil {
+		t.Fatalf("%s: %v", sql, r.Err)
+	}
+	return r
 }
 
 // TestQueriesAreReadOnly checks that the runner's read-only transaction
@@ -420,7 +475,7 @@ func nilIfEmpty(s string) any {
 	return s
 }
 
-func readFile(t *testing.T, name string) string {
+func readFile(t testing.TB, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.FromSlash(name))
 	if err != nil {

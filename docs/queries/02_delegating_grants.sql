@@ -10,18 +10,20 @@
 -- administrators and first-level grants).
 -- What to do: re-create the grant without CreateGrant unless the grantee
 -- must delegate; review the child grants listed by the delegation-chain
--- query and revoke the ones nobody owns.
-SELECT account_id,
-       region,
-       key_arn,
-       grant_id,
-       grantee_principal,
-       grantee_type,
-       operations,
-       is_cross_account,
-       created_by,
-       parent_grant_id,
-       creation_date
-FROM aws_kms_key_grants
-WHERE is_delegating
-ORDER BY account_id, region, key_arn, grant_id;
+-- query and revoke the ones nobody owns. created_by and parent_grant_id come
+-- from the aws_kms_grant_lineage view (CloudTrail's CreateGrant events).
+SELECT g.account_id,
+       g.region,
+       g.key_arn,
+       g.grant_id,
+       g.grantee_principal,
+       g.grantee_type,
+       g.operations,
+       g.is_cross_account,
+       l.created_by,
+       l.parent_grant_id,
+       g.creation_date
+FROM aws_kms_key_grants g
+LEFT JOIN aws_kms_grant_lineage l ON l.key_arn = g.key_arn AND l.grant_id = g.grant_id
+WHERE g.is_delegating
+ORDER BY g.account_id, g.region, g.key_arn, g.grant_id;

@@ -3,13 +3,11 @@ package plugin
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/kmsaudit/cq-source-awskms/test/emulator"
 )
@@ -163,8 +161,8 @@ func TestFaultDeniedKeyOperations(t *testing.T) {
 	denied := "AccessDeniedException"
 	always := func(*emulator.Key) bool { return true }
 	// rotationAsked: the plugin asks GetKeyRotationStatus only of keys that can rotate, which the
-	// emulator models as keys with a rotation status.
-	rotationAsked := func(k *emulator.Key) bool { return k.Rotation != nil }
+	// emulator models as keys with a rotation status, and not in the states KMS refuses it in.
+	rotationAsked := func(k *emulator.Key) bool { return k.Rotation != nil && !refusesRotationCalls[k.Metadata.KeyState] }
 
 	t.Run("DescribeKey", func(t *testing.T) {
 		world, srv := faultyOrg(t, emulator.WithDeniedKeyOperations(everyNth, "DescribeKey"))
@@ -184,6 +182,11 @@ func TestFaultDeniedKeyOperations(t *testing.T) {
 				tags[*tag.TagKey] = *tag.TagValue
 			}
 			r["tags"] = tags
+			// Not knowing the key is pending deletion, the plugin asks GetKeyRotationStatus, which
+			// answers false in that state (GetKeyRotationStatus reference).
+			if k.Rotation != nil && k.Metadata.KeyState == kmstypes.KeyStatePendingDeletion {
+				r["rotation_enabled"], r["rotation_not_read_reason"] = false, nil
+			}
 		})
 		failures, errs := expectedFailures(keys, "aws_kms_keys", "DescribeKey", denied, always)
 		checkSync(t, res, want, failures, errs)
@@ -221,7 +224,11 @@ func TestFaultDeniedKeyOperations(t *testing.T) {
 		keys := everyNthKey(world, everyNth)
 		want := perfectSync(t, world, start)
 		// Denied is unknown, never "rotation off".
-		want.editKeys(keys, func(r row, _ *emulator.Key) { r["rotation_enabled"] = nil })
+		want.editKeys(keys, func(r row, k *emulator.Key) {
+			if rotationAsked(k) {
+				r["rotation_enabled"], r["rotation_not_read_reason"] = nil, "error:"+denied
+			}
+		})
 		failures, errs := expectedFailures(keys, "aws_kms_keys", "GetKeyRotationStatus", denied, rotationAsked)
 		checkSync(t, res, want, failures, errs)
 		nulled := 0
@@ -371,7 +378,7 @@ func TestFaultRegionNotEnabled(t *testing.T) {
 	}
 	gotSkips := map[string]bool{}
 	for _, e := range withMessage(res.logs.Entries(t), "skipping region: not enabled in this account") {
-		k := e.str("account") + ":" + e.str("region")
+		k := e.str("account_id") + ":" + e.str("region")
 		if gotSkips[k] {
 			t.Errorf("region %s warned twice", k)
 		}
@@ -388,26 +395,13 @@ func TestFaultRegionNotEnabled(t *testing.T) {
 	t.Logf("%d (account, region) pairs skipped with a warning", len(gotSkips))
 }
 
-// TestFaultRegionUnrecognizedClient lists the same regions while account:ListRegions is denied,
-// so the plugin cannot tell which are enabled and calls into the disabled ones, where AWS answers
-// UnrecognizedClientException: every top-level table fails there once per account and region,
-// the rest syncs exactly.
+// TestFaultRegionUnrecognizedClient lists the same regions while account:ListRegions and
+// ec2:DescribeRegions are both denied, so the plugin cannot tell which are enabled and calls into
+// the disabled ones, where AWS answers UnrecognizedClientException: every top-level table fails
+// there once per account and region, the rest syncs exactly.
 func TestFaultRegionUnrecognizedClient(t *testing.T) {
-	world, srv := faultyOrg(t)
-	denyListRegions := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/listRegions" {
-			srv.ServeHTTP(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException")
-		w.WriteHeader(http.StatusForbidden)
-		_, _ = io.WriteString(w, `{"message":"not authorized to perform: account:ListRegions"}`)
-	})
-	proxy := httptest.NewServer(denyListRegions)
-	t.Cleanup(proxy.Close)
+	world, srv := faultyOrg(t, emulator.WithDeniedOperations("account:ListRegions", "ec2:DescribeRegions"))
 	spec := orgSpec(srv)
-	spec["custom_endpoint_url"] = proxy.URL
 	listed := []string{"us-east-1", "af-south-1", "ap-east-1"}
 	spec["regions"] = listed
 	start := time.Now().UTC()
@@ -415,20 +409,31 @@ func TestFaultRegionUnrecognizedClient(t *testing.T) {
 	want := perfectSync(t, world, start)
 	want.dropPairs(func(_, region string) bool { return !contains(listed, region) })
 	errs := map[tableClient]int{}
+	// Each top-level table records its failed list call in the summary, once per account and
+	// region, as the key child tables do.
+	listCall := map[string]string{
+		"aws_kms_keys": "ListKeys", "aws_kms_aliases": "ListAliases", "aws_kms_grant_events": "LookupEvents",
+		"aws_cloudhsmv2_clusters": "DescribeClusters", "aws_cloudhsmv2_backups": "DescribeBackups",
+	}
+	failures := map[failureKind]int{}
 	for _, account := range activeAccounts(world) {
 		for _, region := range listed {
 			if contains(world.EnabledRegions[account], region) {
 				continue
 			}
 			for _, table := range Tables() {
-				if !accountLevelTables[table.Name] { // IAM and Organizations are global: they answer
-					errs[tableClient{Table: table.Name, Client: account + ":" + region}] = 1
+				if accountLevelTables[table.Name] {
+					continue // IAM and Organizations are global: they answer from any region
+				}
+				errs[tableClient{Table: table.Name, Client: account + ":" + region}] = 1
+				if op := listCall[table.Name]; op != "LookupEvents" { // grant events: the lead's, unchanged
+					failures[failureKind{Table: table.Name, Account: account, Region: region, Operation: op, Code: "UnrecognizedClientException"}] = 1
 				}
 			}
 		}
 	}
-	const listRegionsDenied = "cannot list the account's enabled regions (it needs account:ListRegions); using the configured regions as they are, and calls in a region that is not enabled will fail with UnrecognizedClientException"
-	checkSync(t, res, want, nil, errs, listRegionsDenied)
+	const listRegionsDenied = "cannot list the account's enabled regions (it needs account:ListRegions or ec2:DescribeRegions); using the configured regions as they are, and calls in a region that is not enabled will fail with UnrecognizedClientException"
+	checkSync(t, res, want, failures, errs, listRegionsDenied)
 	if n := len(withMessage(res.logs.Entries(t), listRegionsDenied)); n != len(activeAccounts(world)) {
 		t.Errorf("%d warnings that ListRegions is denied, want one per account (%d)", n, len(activeAccounts(world)))
 	}
@@ -468,4 +473,54 @@ func TestFaultSyncDeadline(t *testing.T) {
 	}
 	checkNoPanics(t, res)
 	t.Logf("sync ended %s after start with %q", res.elapsed, res.syncErr)
+}
+
+// TestFaultCleanOrgWithKeysPendingDeletion syncs an organization with nothing wrong but keys
+// pending deletion (one per region): KMS refuses ListKeyRotations on them with
+// KMSInvalidStateException ("Key states of AWS KMS keys"), so the plugin does not ask, and the
+// sync ends without a single error or failure line.
+func TestFaultCleanOrgWithKeysPendingDeletion(t *testing.T) {
+	world, srv := faultyOrg(t)
+	pending := 0
+	for _, rd := range world.Regions {
+		for _, k := range rd.Keys {
+			if k.Metadata.KeyState == kmstypes.KeyStatePendingDeletion {
+				pending++
+			}
+		}
+	}
+	if pending == 0 {
+		t.Fatal("no key pending deletion: the case tests nothing")
+	}
+	start := time.Now().UTC()
+	res := runSync(t, orgSpec(srv), syncOptions{})
+	checkSync(t, res, perfectSync(t, world, start), nil, nil)
+	t.Logf("%d keys pending deletion, no error", pending)
+}
+
+// TestFaultKeysChangingState answers the rotation calls of every third key with
+// KMSInvalidStateException, as KMS does for a key that entered a transitional state (here
+// Updating) after DescribeKey: the documented refusal of that state, so no error and no failure
+// line; the key's rotation status is NULL with the reason, and it has no key material rows.
+func TestFaultKeysChangingState(t *testing.T) {
+	const everyNth = 3
+	world, srv := faultyOrg(t, emulator.WithInvalidStateKeyOperations(everyNth, "GetKeyRotationStatus", "ListKeyRotations"))
+	start := time.Now().UTC()
+	res := runSync(t, orgSpec(srv), syncOptions{})
+	keys := everyNthKey(world, everyNth)
+	asked := func(k *emulator.Key) bool { return k.Rotation != nil && !refusesRotationCalls[k.Metadata.KeyState] }
+	want := perfectSync(t, world, start)
+	refused := 0
+	want.editKeys(keys, func(r row, k *emulator.Key) {
+		if asked(k) {
+			refused++
+			r["rotation_enabled"], r["rotation_not_read_reason"] = nil, "key_state:refused"
+		}
+	})
+	want.dropKeys(keys, "aws_kms_key_rotations")
+	checkSync(t, res, want, nil, nil)
+	if refused == 0 {
+		t.Fatal("no refused key can rotate: the case tests nothing")
+	}
+	t.Logf("%d keys refused their rotation calls, no error", refused)
 }

@@ -28,6 +28,7 @@ var iamPrefixes = map[string]string{
 	"organizations": "organizations",
 	"account":       "account",
 	"iam":           "iam",
+	"ec2":           "ec2",
 }
 
 // readOperation is the definition of a read: List*, Describe*, Get*, LookupEvents, and
@@ -76,7 +77,8 @@ func (o *operationRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // TestSyncCallsOnlyReadOnlyActions runs full syncs the two ways accounts are found (the
 // organization, narrowed by organizational unit so its listing calls run too, and an explicit
-// account list with a role) and holds every call, STS and discovery included, to
+// account list with a role, once more without account:ListRegions so that the regions come
+// from ec2:DescribeRegions) and holds every call, STS and discovery included, to
 // client.ReadOnlyActions, which the README's IAM policy is generated from: both the calls the
 // emulator served (its Stats) and every request sent its way.
 func TestSyncCallsOnlyReadOnlyActions(t *testing.T) {
@@ -108,8 +110,17 @@ func TestSyncCallsOnlyReadOnlyActions(t *testing.T) {
 		{"id": "member", "role_arn": "arn:aws:iam::210987654321:role/KMSAuditRole"},
 	}
 
+	// Without account:ListRegions, the regions come from ec2:DescribeRegions.
+	_, noListRegions := emulatedOrg(t, cfg, emulator.WithDeniedOperations("account:ListRegions"))
+
 	called := map[string]bool{}
-	for name, spec := range map[string]map[string]any{"org": byOrg, "accounts": byAccounts} {
+	for _, name := range []string{"org", "accounts", "accounts without ListRegions"} {
+		spec := map[string]map[string]any{"org": byOrg, "accounts": byAccounts, "accounts without ListRegions": byAccounts}[name]
+		srv := srv
+		if name == "accounts without ListRegions" {
+			srv = noListRegions
+			recorder.next = noListRegions
+		}
 		srv.ResetStats()
 		res := runSync(t, spec, syncOptions{})
 		if res.initErr != nil || res.syncErr != nil {

@@ -1,51 +1,71 @@
 package plugin
 
 import (
-	"slices"
-
+	"github.com/cloudquery/plugin-sdk/v4/scheduler"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
+	"github.com/rs/zerolog"
 )
 
-// AWS meters request quotas per (account, region) pair, so the work in flight is bounded per
-// pair: enough to keep that pair's quotas busy, little enough that memory stays bounded by the
-// number of pairs, whatever their number of keys or grants.
+// AWS meters request quotas per (account, region) pair, so a pair's work in flight must keep its
+// quotas busy; memory must not follow the number of pairs. The inventory therefore runs under one
+// budget shared by every pair, pair after pair (round-robin: all tables of a pair start
+// together), and the CloudTrail table under a scheduler of its own: it waits on LookupEvents' 2
+// calls a second per pair, holds one page at a time, and must neither delay the inventory nor
+// wait for it.
 const (
 	// childTablesPerPair bounds a pair's key child tables (grants, policies, rotations) resolved
-	// at once. Sixteen keep its three 100/s buckets (ListGrants, ListKeyPolicies,
-	// ListKeyRotations) busy at tens of milliseconds of latency, with room for the grant tables
-	// that wait for the pair's CloudTrail lineage.
+	// at once: enough for its three 100/s buckets (ListGrants, ListKeyPolicies,
+	// ListKeyRotations) at tens of milliseconds of latency.
 	childTablesPerPair = 16
 	// rowsPerTable bounds the rows of one table of one pair resolved at once (a key row makes two
 	// calls: rotation status and tags).
 	rowsPerTable = 8
+	// pairsInFlight is how many pairs' worth of child tables the inventory budget holds: the
+	// sync's memory is bounded by it, whatever the number of pairs.
+	pairsInFlight = 32
 )
 
-// schedulerConcurrency is the number the SDK scheduler derives its shared bounds from: rows in
-// flight across the sync, a hundredth of it for top-level tables and half of that for child
-// tables. A grant table holds its child-table slot while it waits for its pair's CloudTrail
-// lineage, minutes where a key has 50,000 grants, so the shared bound must cover every pair's
-// childTablesPerPair, or one busy region would stall all the others. A larger spec value is
-// kept; the per-pair bounds above are what limit memory.
-func schedulerConcurrency(spec, pairs int) int {
-	return max(spec, 2*100*childTablesPerPair*pairs)
+// inventoryConcurrency is the number the SDK scheduler derives its shared bounds from: a
+// hundredth of it for top-level table runs, half of that for child tables. It gives
+// min(pairs, pairsInFlight) pairs their childTablesPerPair each. A larger spec value is kept.
+func inventoryConcurrency(spec, pairs int) int {
+	return max(spec, 2*100*childTablesPerPair*min(max(pairs, 1), pairsInFlight))
 }
 
-// cloudTrailFirst moves aws_kms_grant_events to the front, as the scheduler starts tables in
-// order: its CloudTrail read (2 calls a second) is a pair's longest, and on a first sync it is the
-// read the grants' lineage shares, so it must start before the pair's keys.
-func cloudTrailFirst(tables schema.Tables) schema.Tables {
-	out := slices.Clone(tables)
-	slices.SortStableFunc(out, func(a, b *schema.Table) int {
-		return boolRank(b.Name == grantEventsTable) - boolRank(a.Name == grantEventsTable)
-	})
-	return out
+// cloudTrailConcurrency lets every pair's CloudTrail read start at once: each holds a goroutine
+// and at most a page of 50 events.
+func cloudTrailConcurrency(pairs int) int {
+	return 100 * max(pairs, 1)
+}
+
+func newInventoryScheduler(logger zerolog.Logger, spec, pairs int) *scheduler.Scheduler {
+	return scheduler.NewScheduler(
+		scheduler.WithLogger(logger),
+		scheduler.WithStrategy(scheduler.StrategyRoundRobin),
+		scheduler.WithConcurrency(inventoryConcurrency(spec, pairs)),
+		scheduler.WithSingleResourceMaxConcurrency(rowsPerTable),
+		scheduler.WithSingleNestedTableMaxConcurrency(childTablesPerPair),
+	)
+}
+
+func newCloudTrailScheduler(logger zerolog.Logger, pairs int) *scheduler.Scheduler {
+	return scheduler.NewScheduler(
+		scheduler.WithLogger(logger),
+		scheduler.WithConcurrency(cloudTrailConcurrency(pairs)),
+		scheduler.WithSingleResourceMaxConcurrency(rowsPerTable),
+	)
 }
 
 const grantEventsTable = "aws_kms_grant_events"
 
-func boolRank(b bool) int {
-	if b {
-		return 1
+// splitCloudTrail separates the CloudTrail table from the inventory's tables.
+func splitCloudTrail(tables schema.Tables) (inventory, cloudTrail schema.Tables) {
+	for _, t := range tables {
+		if t.Name == grantEventsTable {
+			cloudTrail = append(cloudTrail, t)
+		} else {
+			inventory = append(inventory, t)
+		}
 	}
-	return 0
+	return inventory, cloudTrail
 }

@@ -1,43 +1,38 @@
 package plugin
 
 import (
+	"slices"
 	"testing"
 )
 
-func TestCloudTrailTableStartsFirst(t *testing.T) {
-	tables := Tables()
-	before := tables[0].Name
-	ordered := cloudTrailFirst(tables)
-	if ordered[0].Name != grantEventsTable {
-		t.Fatalf("first table %s, want %s", ordered[0].Name, grantEventsTable)
+func TestCloudTrailTableRunsApart(t *testing.T) {
+	inventory, cloudTrail := splitCloudTrail(Tables())
+	if len(cloudTrail) != 1 || cloudTrail[0].Name != "aws_kms_grant_events" {
+		t.Fatalf("CloudTrail tables = %v, want aws_kms_grant_events alone", cloudTrail.TableNames())
 	}
-	var rest []string
-	for _, tb := range tables {
-		if tb.Name != grantEventsTable {
-			rest = append(rest, tb.Name)
-		}
-	}
-	for i, name := range rest {
-		if ordered[i+1].Name != name {
-			t.Errorf("table %d is %s, want %s: the others keep their order", i+1, ordered[i+1].Name, name)
-		}
-	}
-	if tables[0].Name != before {
-		t.Error("the caller's table list was reordered in place")
+	if slices.Contains(inventory.TableNames(), "aws_kms_grant_events") || len(inventory)+1 != len(Tables()) {
+		t.Errorf("inventory tables = %v, want every other table", inventory.TableNames())
 	}
 }
 
 // The SDK scheduler shares one bound on child tables across all account-regions: a hundredth
-// of its concurrency, halved for the first level of children. Each pair must get its own
-// childTablesPerPair of them, whatever the spec's (default) concurrency.
-func TestEveryPairGetsItsOwnChildTableSlots(t *testing.T) {
-	for _, pairs := range []int{1, 30, 500} {
-		shared := schedulerConcurrency(10000, pairs) / 100 / 2
-		if shared < pairs*childTablesPerPair {
-			t.Errorf("%d pairs: %d shared child-table slots, want at least %d", pairs, shared, pairs*childTablesPerPair)
+// of its concurrency, halved for the first level of children. Up to pairsInFlight pairs get
+// childTablesPerPair each; beyond that the budget stays the same, so memory does not follow the
+// number of pairs.
+func TestInventoryBudgetIsFlatInPairs(t *testing.T) {
+	childSlots := func(pairs int) int { return inventoryConcurrency(10000, pairs) / 100 / 2 }
+	for _, pairs := range []int{1, 16, 30} {
+		if got := childSlots(pairs); got < pairs*16 {
+			t.Errorf("%d pairs: %d shared child-table slots, want at least %d", pairs, got, pairs*16)
 		}
 	}
-	if got := schedulerConcurrency(1_000_000, 2); got != 1_000_000 {
+	if childSlots(2000) != childSlots(50) || childSlots(50) > 32*16 {
+		t.Errorf("child-table slots: %d for 50 pairs, %d for 2,000: want the same, at most 512", childSlots(50), childSlots(2000))
+	}
+	if got := inventoryConcurrency(1_000_000, 2); got != 1_000_000 {
 		t.Errorf("a larger spec concurrency is kept: got %d", got)
+	}
+	if got := cloudTrailConcurrency(700) / 100; got < 700 {
+		t.Errorf("CloudTrail table runs at once for 700 pairs: %d, want every pair's", got)
 	}
 }

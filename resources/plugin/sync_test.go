@@ -3,6 +3,9 @@ package plugin
 import (
 	"context"
 	"encoding/json"
+	"reflect"
+	"regexp"
+	"sort"
 
 	"path/filepath"
 	"testing"
@@ -13,7 +16,6 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
-	"github.com/kmsaudit/cq-source-awskms/analysis"
 	"github.com/kmsaudit/cq-source-awskms/test/emulator"
 )
 
@@ -102,6 +104,63 @@ func TestSyncMatchesEmulatorData(t *testing.T) {
 	if len(want) != len(tables) {
 		t.Errorf("the test covers %d tables, the plugin has %d", len(want), len(tables))
 	}
+	checkSharedKeyPolicies(t, world, syncedRows(t, msgs, tables.Get("aws_kms_key_policies")), syncedRows(t, msgs, tables.Get("aws_kms_key_policy_statements")))
+}
+
+// checkSharedKeyPolicies holds the AWS_RAM policy rows to values written by hand: the emulator
+// shares its "symmetric-rotating" key of every region with another organization account, so
+// that key has two policies (ListKeyPolicies: "default and AWS_RAM"), and the AWS_RAM one grants
+// that account use of the key, not key administration or grant creation.
+func checkSharedKeyPolicies(t *testing.T, w *emulator.World, policies, statements []row) {
+	t.Helper()
+	shared := map[string]bool{}
+	for _, rd := range w.Regions {
+		for _, k := range rd.Keys {
+			if k.Kind == "symmetric-rotating" {
+				shared[k.ARN()] = true
+			}
+		}
+	}
+	names := map[string][]string{}
+	for _, p := range policies {
+		arn := p["key_arn"].(string)
+		names[arn] = append(names[arn], p["name"].(string))
+		if p["name"] != "AWS_RAM" {
+			continue
+		}
+		for col, want := range map[string]any{
+			"allows_iam_policies": false, "create_grant_principals": []any{}, "create_grant_requires_aws_resource": nil,
+			"allows_put_key_policy_principals": []any{}, "has_wildcard_principal": false, "has_unconditioned_wildcard_principal": false,
+		} {
+			if !reflect.DeepEqual(p[col], want) {
+				t.Errorf("AWS_RAM policy of %s: %s = %#v, want %#v", arn, col, p[col], want)
+			}
+		}
+	}
+	if len(shared) == 0 {
+		t.Fatal("the emulator shares no key: the check tests nothing")
+	}
+	for arn := range shared {
+		got := append([]string(nil), names[arn]...)
+		sort.Strings(got)
+		if !reflect.DeepEqual(got, []string{"AWS_RAM", "default"}) {
+			t.Errorf("policies of shared key %s: %v, want [AWS_RAM default]", arn, got)
+		}
+	}
+	ramStatements := 0
+	for _, s := range statements {
+		if s["policy_name"] != "AWS_RAM" {
+			continue
+		}
+		ramStatements++
+		want := []any{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"}
+		if !reflect.DeepEqual(s["actions"], want) || s["effect"] != "Allow" {
+			t.Errorf("AWS_RAM statement of %s: effect %v actions %v, want Allow %v", s["key_arn"], s["effect"], s["actions"], want)
+		}
+	}
+	if ramStatements != len(shared) {
+		t.Errorf("%d AWS_RAM statement rows, want one per shared key (%d)", ramStatements, len(shared))
+	}
 }
 
 var rowKeys = map[string]func(row) string{
@@ -109,7 +168,7 @@ var rowKeys = map[string]func(row) string{
 	"aws_kms_key_grants":            keyOf("key_arn", "grant_id"),
 	"aws_kms_key_policies":          keyOf("key_arn", "name"),
 	"aws_kms_key_policy_statements": keyOf("key_arn", "policy_name", "statement_index"),
-	"aws_kms_key_rotations":         keyOf("key_arn", "rotation_date"),
+	"aws_kms_key_rotations":         keyOf("key_arn", "key_material_ref"),
 	"aws_kms_aliases":               keyOf("arn"),
 	"aws_kms_grant_events":          keyOf("event_id"),
 	"aws_cloudhsmv2_clusters":       keyOf("arn"),
@@ -127,6 +186,7 @@ func expectedRows(t *testing.T, w *emulator.World, eventsSince time.Time) map[st
 	for _, a := range w.Accounts {
 		org[aws.ToString(a.Id)] = true
 	}
+	principals := newPrincipalTable(w)
 	for _, a := range w.Accounts {
 		account := aws.ToString(a.Id)
 		if a.State != orgtypes.AccountStateActive {
@@ -144,34 +204,27 @@ func expectedRows(t *testing.T, w *emulator.World, eventsSince time.Time) map[st
 				}
 				return r
 			}
-			creators := map[string]any{}
 			for _, ev := range rd.Events {
 				if !isGrantEvent(ev.Record.EventName) {
 					continue
 				}
-				e, err := analysis.ParseGrantEvent(ev.Event, w.Partition, account, region)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if e.EventTime.Before(eventsSince) {
+				if ev.Event.EventTime.Before(eventsSince) {
 					continue
 				}
-				add("aws_kms_grant_events", with(expectFields(e), row{"event_id": ev.Record.EventID, "event_name": ev.Record.EventName}))
-				if e.EventName == "CreateGrant" && e.ErrorCode == nil && e.GrantID != nil {
-					id := ev.Record.UserIdentity
-					for _, caller := range []string{id.ARN, id.AccountID, id.InvokedBy} {
-						if caller != "" {
-							creators[*e.GrantID] = caller
-							break
-						}
-					}
-				}
+				add("aws_kms_grant_events", with(grantEventRow(t, ev, account), nil))
 			}
 			for _, k := range rd.Keys {
 				md := k.Metadata
 				keyARN := aws.ToString(md.Arn)
-				keyRow := with(expectFields(md), row{"rotation_enabled": nil, "tags": nil, "replica_keys": nil})
-				if k.Rotation != nil {
+				keyRow := with(expectFields(md), row{"rotation_enabled": nil, "rotation_not_read_reason": nil, "tags": nil, "replica_keys": nil})
+				readsRotation := false
+				switch {
+				case k.Rotation == nil:
+					keyRow["rotation_not_read_reason"] = "unsupported"
+				case refusesRotationCalls[md.KeyState]:
+					keyRow["rotation_not_read_reason"] = "key_state:" + string(md.KeyState)
+				default:
+					readsRotation = true
 					keyRow["rotation_enabled"] = k.Rotation.Enabled
 				}
 				if md.KeyManager != kmstypes.KeyManagerTypeAws {
@@ -186,24 +239,21 @@ func expectedRows(t *testing.T, w *emulator.World, eventsSince time.Time) map[st
 				}
 				add("aws_kms_keys", keyRow)
 				for _, g := range k.Grants {
-					r := with(expectFields(g), row{"key_arn": keyARN, "created_by": creators[aws.ToString(g.GrantId)]})
-					add("aws_kms_key_grants", with(r, expectFields(analysis.AnalyzeGrant(g, account, org))))
+					grantee := nonEmptyOf(aws.ToString(g.GranteePrincipal), aws.ToString(g.GranteeServicePrincipal))
+					r := with(expectFields(g), row{"key_arn": keyARN, "grantee_identity": identityOf(grantee)})
+					add("aws_kms_key_grants", with(r, grantFacts(t, principals, g, account, region, org)))
 				}
 				for name, doc := range k.Policies {
-					parsed, err := analysis.ParsePolicy(doc)
-					if err != nil {
-						t.Fatalf("emulator policy of %s does not parse: %v", keyARN, err)
-					}
-					r := with(expectFields(analysis.AnalyzePolicy(parsed, account)), row{"key_arn": keyARN, "name": name, "policy": decodeJSON([]byte(doc))})
-					add("aws_kms_key_policies", r)
-					for _, s := range parsed.Statements {
-						r := with(expectFields(s), row{"key_arn": keyARN, "policy_name": name})
-						add("aws_kms_key_policy_statements", with(r, expectFields(analysis.AnalyzeStatement(&s))))
+					facts := catalogueFacts(t, w, account, doc)
+					add("aws_kms_key_policies", with(facts.facts, row{"key_arn": keyARN, "name": name, "policy": decodeJSON([]byte(doc))}))
+					for _, st := range statementRows(t, doc, facts.statements) {
+						add("aws_kms_key_policy_statements", with(st, row{"key_arn": keyARN, "policy_name": name}))
 					}
 				}
-				if k.Rotation != nil {
-					for _, rot := range k.Rotations {
-						add("aws_kms_key_rotations", with(expectFields(rot), row{"key_arn": keyARN}))
+				if readsRotation {
+					// Every key material (IncludeKeyMaterial=ALL_KEY_MATERIAL), each known by its id.
+					for _, m := range k.KeyMaterials {
+						add("aws_kms_key_rotations", with(expectFields(m), row{"key_arn": keyARN, "key_material_ref": aws.ToString(m.KeyMaterialId)}))
 					}
 				}
 			}
@@ -223,12 +273,53 @@ func expectedRows(t *testing.T, w *emulator.World, eventsSince time.Time) map[st
 	return out
 }
 
+// refusesRotationCalls are the key states in which the KMS developer guide's key state table
+// ("Key states of AWS KMS keys") has ListKeyRotations fail with KMSInvalidStateException and
+// GetKeyRotationStatus either fail or, pending deletion, answer false whatever the setting.
+var refusesRotationCalls = map[kmstypes.KeyState]bool{
+	kmstypes.KeyStatePendingDeletion: true, kmstypes.KeyStatePendingReplicaDeletion: true,
+	kmstypes.KeyStateCreating: true, kmstypes.KeyStateUpdating: true,
+	kmstypes.KeyStatePendingImport: true, kmstypes.KeyStateUnavailable: true,
+}
+
 func normaliseJSON(v any) any {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err)
 	}
 	return decodeJSON(b)
+}
+
+// identityOf spells a principal as the IAM identifiers reference defines its identity, by a
+// rule of its own (not the plugin's parser): role and user names are unique in an account
+// whatever their path, and an assumed-role session is its role. Nil for "".
+func identityOf(p string) any {
+	if p == "" {
+		return nil
+	}
+	if m := iamRoleOrUser.FindStringSubmatch(p); m != nil {
+		return "arn:" + m[1] + ":iam::" + m[2] + ":" + m[3] + "/" + m[4]
+	}
+	if m := stsSession.FindStringSubmatch(p); m != nil {
+		return "arn:" + m[1] + ":iam::" + m[2] + ":role/" + m[3]
+	}
+	return p
+}
+
+var (
+	// arn:PARTITION:iam::ACCOUNT:role|user/[path/]NAME
+	iamRoleOrUser = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::(\d{12}):(role|user)/(?:.*/)?([^/]+)$`)
+	// arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION
+	stsSession = regexp.MustCompile(`^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/[^/]+$`)
+)
+
+func nonEmptyOf(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func isGrantEvent(name string) bool {

@@ -10,22 +10,13 @@ import (
 	"github.com/kmsaudit/cq-source-awskms/test/emulator"
 )
 
-// awsQuotas are AWS's documented request quotas per second, per account and region
-// (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html; CloudTrail
-// LookupEvents 2/s). The benchmark hands them to the emulator explicitly, so the minimum below is
-// computed against exactly what the emulator enforces.
-var awsQuotas = map[string]float64{
-	"kms:ListGrants":           100,
-	"kms:ListKeyRotations":     100,
-	"kms:ListKeyPolicies":      100,
-	"kms:ListKeys":             500,
-	"kms:ListAliases":          500,
-	"kms:GetKeyPolicy":         1000,
-	"kms:GetKeyRotationStatus": 1000,
-	"kms:DescribeKey":          2000,
-	"kms:ListResourceTags":     2000,
-	"cloudtrail:LookupEvents":  2,
-}
+// The quotas come from the emulator's table (emulator.DocumentedQuotas), the tests' one copy of
+// AWS's documented quotas; the benchmark hands them to the emulator explicitly, so every minimum
+// below is computed against exactly what the emulator enforces.
+
+// eventWindow is the CloudTrail window a sync with aws_kms_grant_events reads; nil for the
+// inventory (aws_kms_grant_events skipped), which needs no CloudTrail call at all.
+type eventWindow struct{ Since, Until time.Time }
 
 // Page sizes the plugin asks for; each is the most the operation returns.
 const (
@@ -87,12 +78,14 @@ func (m Minimum) Calls() map[string]int {
 	return out
 }
 
-// quotaBoundMinimum computes the minimum from the World the emulator serves. eventsSince and
-// eventsUntil bound the CloudTrail window the plugin reads (the 90 days before its sync).
-func quotaBoundMinimum(w *emulator.World, lat Latency, quotas map[string]float64, eventsSince, eventsUntil time.Time) Minimum {
+// quotaBoundMinimum computes the minimum from the World the emulator serves: the work the user
+// asked for (the tables synced), never reads the plugin adds on its own. events bounds the
+// CloudTrail window aws_kms_grant_events reads (the 90 days before the sync); nil when the sync
+// skips that table.
+func quotaBoundMinimum(w *emulator.World, lat Latency, quotas map[string]float64, events *eventWindow) Minimum {
 	m := Minimum{Discovery: discoveryChain * lat.Mean()}
 	for _, ar := range sortedPairs(w) {
-		p := pairMinimum(w.Regions[ar], lat, quotas, eventsSince, eventsUntil)
+		p := pairMinimum(w.Regions[ar], lat, quotas, events)
 		m.Pairs = append(m.Pairs, p)
 		if p.Bound() > m.Slowest.Bound() {
 			m.Slowest = p
@@ -101,8 +94,8 @@ func quotaBoundMinimum(w *emulator.World, lat Latency, quotas map[string]float64
 	return m
 }
 
-func pairMinimum(rd *emulator.RegionData, lat Latency, quotas map[string]float64, eventsSince, eventsUntil time.Time) PairMinimum {
-	p := PairMinimum{AccountRegion: emulator.AccountRegion{Account: rd.Account, Region: rd.Region}, Calls: neededCalls(rd, eventsSince, eventsUntil)}
+func pairMinimum(rd *emulator.RegionData, lat Latency, quotas map[string]float64, events *eventWindow) PairMinimum {
+	p := PairMinimum{AccountRegion: emulator.AccountRegion{Account: rd.Account, Region: rd.Region}, Calls: neededCalls(rd, events)}
 	for op, n := range p.Calls {
 		q := quotas[op]
 		if q <= 0 {
@@ -113,15 +106,16 @@ func pairMinimum(rd *emulator.RegionData, lat Latency, quotas map[string]float64
 			p.QuotaBound, p.QuotaOp = d, op
 		}
 	}
-	chain, desc := longestChain(rd, eventsSince, eventsUntil)
+	chain, desc := longestChain(rd, events)
 	p.ChainBound, p.ChainDesc = time.Duration(chain)*lat.Mean(), desc
 	return p
 }
 
 // neededCalls counts the calls that cannot be avoided to read the pair's data: one per page of
 // every list, one DescribeKey and one policy read per key, tags only on customer managed keys,
-// rotation calls only on keys that support rotation, and each CloudTrail event name read once.
-func neededCalls(rd *emulator.RegionData, eventsSince, eventsUntil time.Time) map[string]int {
+// rotation calls only on keys that support rotation, and, when the sync asked for
+// aws_kms_grant_events, each CloudTrail event name read once.
+func neededCalls(rd *emulator.RegionData, events *eventWindow) map[string]int {
 	c := map[string]int{
 		"kms:ListKeys":    pages(len(rd.Keys), listKeysPage),
 		"kms:ListAliases": pages(len(rd.Aliases), listAliasesPage),
@@ -134,20 +128,22 @@ func neededCalls(rd *emulator.RegionData, eventsSince, eventsUntil time.Time) ma
 		if k.Metadata.KeyManager != kmstypes.KeyManagerTypeAws {
 			c["kms:ListResourceTags"] += pages(len(k.Tags), listTagsPage)
 		}
-		if k.Rotation != nil {
+		if k.AnswersRotationCalls() {
 			c["kms:GetKeyRotationStatus"]++
-			c["kms:ListKeyRotations"] += pages(len(k.Rotations), listRotationPage)
+			c["kms:ListKeyRotations"] += pages(len(k.KeyMaterials), listRotationPage)
 		}
 	}
-	for _, name := range grantEventNames {
-		c["cloudtrail:LookupEvents"] += pages(eventsNamed(rd, name, eventsSince, eventsUntil), lookupEventsPage)
+	if events != nil {
+		for _, name := range grantEventNames {
+			c["cloudtrail:LookupEvents"] += pages(eventsNamed(rd, name, events.Since, events.Until), lookupEventsPage)
+		}
 	}
 	return c
 }
 
 // longestChain is the longest sequence of calls that must wait for each other: ListKeys pages,
 // one DescribeKey, then a key's longest list; or one CloudTrail event name's pages.
-func longestChain(rd *emulator.RegionData, eventsSince, eventsUntil time.Time) (int, string) {
+func longestChain(rd *emulator.RegionData, events *eventWindow) (int, string) {
 	perKey, hottest := 0, ""
 	for _, k := range rd.Keys {
 		n := max(pages(len(k.Grants), listGrantsPage), 2 /* ListKeyPolicies, GetKeyPolicy */)
@@ -158,7 +154,10 @@ func longestChain(rd *emulator.RegionData, eventsSince, eventsUntil time.Time) (
 	chain := pages(len(rd.Keys), listKeysPage) + 1 + perKey
 	desc := "ListKeys, DescribeKey, ListGrants x " + strconv.Itoa(perKey) + " (key " + hottest + ")"
 	for _, name := range grantEventNames {
-		if n := pages(eventsNamed(rd, name, eventsSince, eventsUntil), lookupEventsPage); n > chain {
+		if events == nil {
+			break
+		}
+		if n := pages(eventsNamed(rd, name, events.Since, events.Until), lookupEventsPage); n > chain {
 			chain, desc = n, "LookupEvents "+name+" x "+strconv.Itoa(n)
 		}
 	}

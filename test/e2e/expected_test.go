@@ -46,8 +46,8 @@ func expectedCounts(w *emulator.World, eventsSince time.Time) map[string]int {
 					n["aws_kms_key_policy_statements"] += len(p.Statements)
 				}
 			}
-			if k.Rotation != nil {
-				n["aws_kms_key_rotations"] += len(k.Rotations)
+			if k.AnswersRotationCalls() {
+				n["aws_kms_key_rotations"] += len(k.KeyMaterials)
 			}
 		}
 		for _, ev := range rd.Events {

@@ -24,8 +24,8 @@ import (
 
 // binaries built once for every test of the package.
 var bin struct {
-	dir, plugin, destination, emulator, cloudquery string
-	err                                            error
+	dir, plugin, destination, emulator, kmsaudit, cloudquery string
+	err                                                      error
 }
 
 func TestMain(m *testing.M) {
@@ -59,6 +59,7 @@ func buildBinaries(dir string) error {
 		{&bin.plugin, "."},
 		{&bin.destination, "./test/pgdest/cmd/cq-destination-pgtest"},
 		{&bin.emulator, "./test/emulator/cmd/awsemu"},
+		{&bin.kmsaudit, "./cmd/kmsaudit"},
 	} {
 		*b.out = filepath.Join(dir, filepath.Base(strings.TrimPrefix(b.pkg, ".")))
 		if b.pkg == "." {
@@ -182,6 +183,21 @@ func (e *emulatorProcess) mutate(t *testing.T, op map[string]string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// stats reads the emulator's call counters, one entry per account, region and operation.
+func (e *emulatorProcess) stats(t *testing.T) []emulator.StatEntry {
+	t.Helper()
+	resp, err := http.Get(e.URL + "/_emu/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out []emulator.StatEntry
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("/_emu/stats: %v", err)
+	}
+	return out
 }
 
 // cliRun is one `cloudquery` invocation's result.

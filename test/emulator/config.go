@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -53,12 +54,22 @@ type Config struct {
 	// AccessScenario adds the access scenario (AccessFacts): two keys in the
 	// first member account, IAM in two members, an SCP and an RCP.
 	AccessScenario bool `json:"accessScenario"`
+	// RetiredGrantsPerRegion is a busy account's CloudTrail: in every
+	// account-region, this many grants on the aws/ebs key were created and
+	// retired inside the lookback window (EC2 creating a grant for a volume and
+	// retiring it when the volume goes), so CloudTrail holds a CreateGrant and
+	// a RetireGrant event for each and KMS lists none of them.
+	RetiredGrantsPerRegion int `json:"retiredGrantsPerRegion,omitempty"`
 
 	// MemberRoleName is the role AssumeRole accepts in member accounts.
 	MemberRoleName string `json:"memberRoleName"`
 	// ExtraRoleNames are roles AssumeRole accepts in every account, the
 	// management account included.
 	ExtraRoleNames []string `json:"extraRoleNames,omitempty"`
+	// DelegatedAdministrators are member accounts registered as delegated administrators
+	// (RegisterDelegatedAdministrator): like the management account, they may call
+	// Organizations' List and Describe operations.
+	DelegatedAdministrators []string `json:"delegatedAdministrators,omitempty"`
 	// ExternalIDs requires this ExternalId when assuming a role in the account.
 	ExternalIDs map[string]string `json:"externalIds,omitempty"`
 
@@ -107,16 +118,27 @@ type FaultConfig struct {
 	// InternalErrorRate is the fraction of calls answered with the service's
 	// 500 error (KMSInternalException or DependencyTimeoutException for KMS).
 	InternalErrorRate float64 `json:"internalErrorRate"`
+	// FailingOperations (e.g. "cloudtrail:LookupEvents") answer every call with the service's
+	// 500 error, as a service in an outage does.
+	FailingOperations []string `json:"failingOperations,omitempty"`
 	// DeniedKeyOperations are KMS operations (e.g. "ListGrants") answered with
 	// AccessDeniedException on every DeniedKeyEveryNth key of each region.
 	DeniedKeyOperations []string `json:"deniedKeyOperations,omitempty"`
 	DeniedKeyEveryNth   int      `json:"deniedKeyEveryNth"`
+	// InvalidStateKeyOperations are KMS operations answered with
+	// KMSInvalidStateException on every InvalidStateKeyEveryNth key of each
+	// region, as if the key changed state (e.g. to Updating) after DescribeKey.
+	InvalidStateKeyOperations []string `json:"invalidStateKeyOperations,omitempty"`
+	InvalidStateKeyEveryNth   int      `json:"invalidStateKeyEveryNth"`
 	// AssumeRoleDeniedAccounts refuse every AssumeRole into them.
 	AssumeRoleDeniedAccounts []string `json:"assumeRoleDeniedAccounts,omitempty"`
 	// OrganizationsDenied makes every Organizations call AccessDeniedException.
 	OrganizationsDenied bool `json:"organizationsDenied"`
 	// IAMDeniedAccounts answer every IAM call with AccessDenied.
 	IAMDeniedAccounts []string `json:"iamDeniedAccounts,omitempty"`
+	// DeniedOperations are refused to every caller with the service's access-denied error, as an
+	// SCP or a missing permission would: "account:ListRegions", "ec2:DescribeRegions".
+	DeniedOperations []string `json:"deniedOperations,omitempty"`
 	// VanishingKeyEveryNth keys of each region are listed by ListKeys but are
 	// NotFound everywhere else, as if deleted between the calls.
 	VanishingKeyEveryNth int `json:"vanishingKeyEveryNth"`
@@ -195,6 +217,10 @@ func LoadConfig(path string) (Config, error) {
 	return ParseConfig(data)
 }
 
+// maxRetiredGrantsPerRegion bounds the busy-CloudTrail knob: 200,000 grants
+// are 400,000 events, about 800 MB per account-region.
+const maxRetiredGrantsPerRegion = 200000
+
 // Validate reports the first field that cannot generate a World.
 func (c Config) Validate() error {
 	switch {
@@ -208,6 +234,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("grantsPerKey must satisfy 0 <= min <= max")
 	case c.HotKeyGrants < 0 || c.HotKeyGrants > 50000:
 		return fmt.Errorf("hotKeyGrants must be within 0..50000 (KMS's grants-per-key quota)")
+	case c.RetiredGrantsPerRegion < 0 || c.RetiredGrantsPerRegion > maxRetiredGrantsPerRegion:
+		return fmt.Errorf("retiredGrantsPerRegion must be within 0..%d (each costs two CloudTrail events of about 2 KB in memory)", maxRetiredGrantsPerRegion)
 	case c.MemberRoleName == "":
 		return fmt.Errorf("memberRoleName must not be empty")
 	}
@@ -217,6 +245,13 @@ func (c Config) Validate() error {
 			return fmt.Errorf("memberAccountIds: %q is not a distinct 12-digit account id", id)
 		}
 		seen[id] = true
+	}
+	for _, id := range c.DelegatedAdministrators {
+		// Only a member can be registered; generated member ids are not known here.
+		notMember := len(c.MemberAccountIDs) > 0 && !slices.Contains(c.MemberAccountIDs, id)
+		if id == c.ManagementAccount || id == c.OutsideAccount || notMember {
+			return fmt.Errorf("delegatedAdministrators: %q is not a member account (the management account cannot be registered)", id)
+		}
 	}
 	for acct := range c.AccountRegions {
 		if !isAccountID(acct) {

@@ -1,5 +1,5 @@
 // Package emulator is an in-process AWS for tests: it serves the real wire
-// protocols of KMS, CloudHSMv2, CloudTrail, STS, Organizations and Account to
+// protocols of KMS, CloudHSMv2, CloudTrail, STS, Organizations, Account and EC2 (DescribeRegions) to
 // the real aws-sdk-go-v2 clients, from one HTTP endpoint.
 //
 // The data is a World, generated deterministically from a Config (seed,

@@ -26,11 +26,12 @@ func mix64(x uint64) uint64 {
 }
 
 // internalFault answers the InternalErrorRate fraction of calls with the
-// service's 500 error; KMS alternates KMSInternalException and
+// service's 500 error, and every call of a FailingOperations operation; KMS alternates KMSInternalException and
 // DependencyTimeoutException.
 func (s *Server) internalFault(svc *service, k StatKey, n int64) *apiError {
 	rate := s.cfg.Faults.InternalErrorRate
-	if rate <= 0 || s.draw("internal", k, n) >= rate {
+	outage := slices.Contains(s.cfg.Faults.FailingOperations, k.Operation)
+	if !outage && (rate <= 0 || s.draw("internal", k, n) >= rate) {
 		return nil
 	}
 	code := svc.internalCode
@@ -42,7 +43,8 @@ func (s *Server) internalFault(svc *service, k StatKey, n int64) *apiError {
 
 // keyFault applies the per-key faults to a call on key k: every
 // VanishingKeyEveryNth key of the region (in ListKeys order) is gone, every
-// DeniedKeyEveryNth key refuses the DeniedKeyOperations.
+// DeniedKeyEveryNth key refuses the DeniedKeyOperations, every
+// InvalidStateKeyEveryNth key the InvalidStateKeyOperations.
 func (s *Server) keyFault(rd *RegionData, k *Key, req *request) *apiError {
 	f := s.cfg.Faults
 	nth := slices.Index(rd.Keys, k) + 1
@@ -53,6 +55,9 @@ func (s *Server) keyFault(rd *RegionData, k *Key, req *request) *apiError {
 		return clientError("AccessDeniedException",
 			"User: %s is not authorized to perform: kms:%s on resource: %s because no resource-based policy allows the kms:%s action",
 			req.caller.ARN, req.op, k.ARN(), req.op)
+	}
+	if f.InvalidStateKeyEveryNth > 0 && nth%f.InvalidStateKeyEveryNth == 0 && slices.Contains(f.InvalidStateKeyOperations, req.op) {
+		return clientError("KMSInvalidStateException", "%s is updating.", k.ARN())
 	}
 	return nil
 }

@@ -32,6 +32,8 @@ type kmsInput struct {
 	GrantId          *string
 	GranteePrincipal *string
 	PolicyName       *string
+	// IncludeKeyMaterial is ListKeyRotations' ROTATIONS_ONLY (default) or ALL_KEY_MATERIAL.
+	IncludeKeyMaterial *string
 }
 
 func (s *Server) kmsInput(req *request) (kmsInput, error) {
@@ -271,15 +273,21 @@ func (s *Server) kmsListKeyPolicies(req *request) (any, error) {
 	})
 }
 
+// kmsGetKeyPolicy follows GetKeyPolicy (API reference): PolicyName defaults
+// to "default"; the valid names are default and AWS_RAM, and a key without an
+// AWS_RAM policy answers NotFoundException.
 func (s *Server) kmsGetKeyPolicy(req *request) (any, error) {
 	return s.withKey(req, false, func(in kmsInput, k *Key) (any, error) {
 		name := aws.ToString(in.PolicyName)
 		if name == "" {
 			name = "default"
 		}
+		if name != "default" && name != "AWS_RAM" {
+			return nil, validationError("policyName", name, "Member must satisfy regular expression pattern: default|AWS_RAM")
+		}
 		policy, ok := k.Policies[name]
 		if !ok {
-			return nil, clientError("NotFoundException", "Policy %s does not exist", name)
+			return nil, clientError("NotFoundException", "Key policy %s does not exist for key %s", name, k.ARN())
 		}
 		return &kms.GetKeyPolicyOutput{Policy: aws.String(policy), PolicyName: aws.String(name)}, nil
 	})
@@ -298,12 +306,50 @@ func unsupportedRotation(k *Key) *apiError {
 	return clientError("UnsupportedOperationException", "%s %s which is not valid for this operation.", k.ARN(), reason)
 }
 
+// rotationStateError is the refusal of a rotation operation in a key state
+// where the key state table (KMS developer guide, "Key states of AWS KMS
+// keys") marks it as failing: KMSInvalidStateException naming the state, as its
+// table details word it ("<key ARN> is pending deletion.").
+func rotationStateError(k *Key) *apiError {
+	words := map[kmstypes.KeyState]string{
+		kmstypes.KeyStatePendingDeletion:        "pending deletion",
+		kmstypes.KeyStatePendingReplicaDeletion: "pending replica deletion",
+		kmstypes.KeyStatePendingImport:          "pending import",
+		kmstypes.KeyStateUnavailable:            "unavailable",
+		kmstypes.KeyStateCreating:               "creating",
+		kmstypes.KeyStateUpdating:               "updating",
+	}
+	if w, ok := words[k.Metadata.KeyState]; ok {
+		return clientError("KMSInvalidStateException", "%s is %s.", k.ARN(), w)
+	}
+	return nil
+}
+
+// AnswersRotationCalls reports whether GetKeyRotationStatus and ListKeyRotations answer for the
+// key (rather than UnsupportedOperationException or KMSInvalidStateException), i.e. whether a
+// reader gets its rotation status and key materials.
+func (k *Key) AnswersRotationCalls() bool {
+	return k.Rotation != nil && rotationStateError(k) == nil
+}
+
+// kmsGetKeyRotationStatus follows GetKeyRotationStatus (API reference): keys
+// that cannot rotate answer UnsupportedOperationException; "while a KMS key
+// is pending deletion, its key rotation status is false"; in the other
+// transitional states the key state table has it fail.
 func (s *Server) kmsGetKeyRotationStatus(req *request) (any, error) {
 	return s.withKey(req, false, func(_ kmsInput, k *Key) (any, error) {
 		if k.Rotation == nil {
 			return nil, unsupportedRotation(k)
 		}
-		r := k.Rotation
+		r := *k.Rotation
+		switch k.Metadata.KeyState {
+		case kmstypes.KeyStatePendingDeletion:
+			r.Enabled = false
+		default:
+			if aerr := rotationStateError(k); aerr != nil {
+				return nil, aerr
+			}
+		}
 		return &kms.GetKeyRotationStatusOutput{
 			KeyId:                     aws.String(k.ID()),
 			KeyRotationEnabled:        r.Enabled,
@@ -314,23 +360,37 @@ func (s *Server) kmsGetKeyRotationStatus(req *request) (any, error) {
 	})
 }
 
-// kmsListKeyRotations lists completed rotations; IncludeKeyMaterial is not
-// emulated (the initial key material is never listed).
+// kmsListKeyRotations follows ListKeyRotations (API reference): by default
+// (ROTATIONS_ONLY) the completed rotations; with ALL_KEY_MATERIAL also the
+// first key material and imported material pending rotation. Keys that cannot
+// rotate answer UnsupportedOperationException, keys in a transitional state
+// KMSInvalidStateException.
 func (s *Server) kmsListKeyRotations(req *request) (any, error) {
 	return s.withKey(req, false, func(in kmsInput, k *Key) (any, error) {
 		if k.Rotation == nil {
 			return nil, unsupportedRotation(k)
+		}
+		if aerr := rotationStateError(k); aerr != nil {
+			return nil, aerr
+		}
+		entries := k.Rotations
+		switch include := aws.ToString(in.IncludeKeyMaterial); include {
+		case "", string(kmstypes.IncludeKeyMaterialRotationsOnly):
+		case string(kmstypes.IncludeKeyMaterialAllKeyMaterial):
+			entries = k.KeyMaterials
+		default:
+			return nil, validationError("includeKeyMaterial", include, "Member must satisfy enum value set: [ALL_KEY_MATERIAL, ROTATIONS_ONLY]")
 		}
 		limit, aerr := limitParam(in.Limit, "limit", 1, 1000, 100)
 		if aerr != nil {
 			return nil, aerr
 		}
 		start, ok := decodeOffset(in.Marker)
-		if !ok || start > len(k.Rotations) {
+		if !ok || start > len(entries) {
 			return nil, invalidMarker()
 		}
-		end, more := pageEnd(len(k.Rotations), start, limit)
-		out := &kms.ListKeyRotationsOutput{Rotations: k.Rotations[start:end:end]}
+		end, more := pageEnd(len(entries), start, limit)
+		out := &kms.ListKeyRotationsOutput{Rotations: entries[start:end:end]}
 		if more {
 			out.Truncated, out.NextMarker = true, offsetToken(end)
 		}

@@ -122,10 +122,23 @@ func TestKeyDetailsMatchTheWorld(t *testing.T) {
 
 			names, err := client.ListKeyPolicies(ctx, &kms.ListKeyPoliciesInput{KeyId: aws.String(k.ID())})
 			require.NoError(t, err)
-			assert.Equal(t, []string{"default"}, names.PolicyNames)
+			wantNames := []string{"default"}
+			if k.Kind == "symmetric-rotating" { // the catalogue's key shared through AWS RAM
+				wantNames = []string{"AWS_RAM", "default"}
+			}
+			assert.Equal(t, wantNames, names.PolicyNames, k.Kind)
 			policy, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(k.ID())})
 			require.NoError(t, err)
 			assert.Equal(t, k.Policies["default"], aws.ToString(policy.Policy))
+			ram, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(k.ID()), PolicyName: aws.String("AWS_RAM")})
+			if len(wantNames) == 2 {
+				require.NoError(t, err)
+				assert.Equal(t, "AWS_RAM", aws.ToString(ram.PolicyName))
+				assert.Contains(t, aws.ToString(ram.Policy), `"kms:Decrypt"`)
+			} else {
+				var notFound *kmstypes.NotFoundException
+				assert.ErrorAs(t, err, &notFound, "GetKeyPolicy AWS_RAM of a key not shared through RAM is NotFoundException")
+			}
 
 			status, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(k.ARN())})
 			rotations, rerr := client.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: aws.String(k.ARN())})
@@ -135,25 +148,97 @@ func TestKeyDetailsMatchTheWorld(t *testing.T) {
 				assert.ErrorAs(t, rerr, &unsupported, k.Kind)
 				continue
 			}
+			if k.Metadata.KeyState == kmstypes.KeyStatePendingDeletion {
+				// GetKeyRotationStatus: "While a KMS key is pending deletion, its key rotation
+				// status is false"; ListKeyRotations is refused in that state.
+				require.NoError(t, err, k.Kind)
+				assert.False(t, status.KeyRotationEnabled, k.Kind)
+				var invalid *kmstypes.KMSInvalidStateException
+				assert.ErrorAs(t, rerr, &invalid, k.Kind)
+				continue
+			}
 			require.NoError(t, err, k.Kind)
 			require.NoError(t, rerr, k.Kind)
 			assert.Equal(t, k.Rotation.Enabled, status.KeyRotationEnabled, k.Kind)
 			assert.Equal(t, k.Rotation.RotationPeriodInDays, status.RotationPeriodInDays, k.Kind)
 			assert.Equal(t, k.Rotation.NextRotationDate, status.NextRotationDate, k.Kind)
 			assert.Equal(t, k.Rotations, rotations.Rotations, k.Kind)
+			all, err := client.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: aws.String(k.ARN()), IncludeKeyMaterial: kmstypes.IncludeKeyMaterialAllKeyMaterial})
+			require.NoError(t, err, k.Kind)
+			assert.Equal(t, k.KeyMaterials, all.Rotations, k.Kind)
 		}
 	}
 }
 
+// TestRotationIsUnsupportedExactlyForKeysThatCannotRotate holds the emulator to the developer
+// guide ("Rotate AWS KMS keys", "List rotations and key materials"): symmetric encryption keys
+// rotate, with KMS-made material or imported material (on demand); asymmetric, HMAC and custom
+// key store keys do not.
 func TestRotationIsUnsupportedExactlyForKeysThatCannotRotate(t *testing.T) {
 	w := emulator.NewWorld(testConfig())
+	want := map[string]bool{
+		"symmetric-rotating": true, "symmetric-static": true, "aws-managed-ebs": true, "aws-managed-rds": true,
+		"external": true, "disabled": true, "pending-deletion": true, "multi-region-primary": true,
+		"multi-region-replica": true, "plain": true, "scenario": true, "hot": true, "added": true,
+		"rsa-sign": false, "rsa-encrypt": false, "ecc-sign": false, "hmac": false, "cloudhsm": false,
+	}
 	for _, rd := range w.Regions {
 		for _, k := range rd.Keys {
-			md := k.Metadata
-			canRotate := md.KeySpec == kmstypes.KeySpecSymmetricDefault && md.Origin == kmstypes.OriginTypeAwsKms && md.CustomKeyStoreId == nil
+			canRotate, known := want[k.Kind]
+			if !known {
+				t.Errorf("key kind %s: say whether it rotates", k.Kind)
+				continue
+			}
 			assert.Equal(t, canRotate, k.Rotation != nil, "%s %s", k.Kind, k.ID())
 		}
 	}
+}
+
+// TestImportedKeyMaterialsFollowTheReference reads the imported key's materials through the
+// API and checks them against RotationsListEntry's reference: ROTATIONS_ONLY lists completed
+// rotations only; ALL_KEY_MATERIAL adds the first material (no rotation date or type) and the
+// material pending rotation; ImportState and ExpirationModel are present on every entry of an
+// EXTERNAL key, ValidTo only with KEY_MATERIAL_EXPIRES.
+func TestImportedKeyMaterialsFollowTheReference(t *testing.T) {
+	w, url := startEmulator(t, testConfig())
+	rd := w.Region(w.ManagementAccount, w.Config.Regions[0])
+	client := kms.NewFromConfig(noRetries(clientConfig(url, rd.Account, rd.Region)))
+	ctx := context.Background()
+	var key *emulator.Key
+	for _, k := range rd.Keys {
+		if k.Kind == "external" {
+			key = k
+		}
+	}
+	require.NotNil(t, key)
+	only, err := client.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: aws.String(key.ARN())})
+	require.NoError(t, err)
+	require.Len(t, only.Rotations, 1)
+	assert.Equal(t, kmstypes.RotationTypeOnDemand, only.Rotations[0].RotationType)
+	assert.Equal(t, kmstypes.KeyMaterialStateCurrent, only.Rotations[0].KeyMaterialState)
+
+	all, err := client.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: aws.String(key.ARN()), IncludeKeyMaterial: kmstypes.IncludeKeyMaterialAllKeyMaterial})
+	require.NoError(t, err)
+	require.Len(t, all.Rotations, 3)
+	wantStates := []kmstypes.KeyMaterialState{kmstypes.KeyMaterialStateNonCurrent, kmstypes.KeyMaterialStateCurrent, kmstypes.KeyMaterialStatePendingRotation}
+	for i, e := range all.Rotations {
+		assert.Equal(t, wantStates[i], e.KeyMaterialState, i)
+		assert.Len(t, aws.ToString(e.KeyMaterialId), 64, "KeyMaterialId: fixed length of 64")
+		assert.Equal(t, kmstypes.ImportStateImported, e.ImportState, i)
+		assert.NotEmpty(t, e.ExpirationModel, i)
+		assert.Equal(t, e.ExpirationModel == kmstypes.ExpirationModelTypeKeyMaterialExpires, e.ValidTo != nil, i)
+		assert.Equal(t, i == 1, e.RotationDate != nil, "only the rotated material has a rotation date (%d)", i)
+	}
+	assert.Equal(t, aws.ToString(key.Metadata.CurrentKeyMaterialId), aws.ToString(all.Rotations[1].KeyMaterialId))
+
+	status, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(key.ARN())})
+	require.NoError(t, err)
+	assert.False(t, status.KeyRotationEnabled, "automatic rotation cannot be enabled on imported key material")
+
+	_, err = client.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: aws.String(key.ARN()), IncludeKeyMaterial: "SOME"})
+	var apiErr smithy.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "ValidationException", apiErr.ErrorCode())
 }
 
 func TestListAliasesFiltersByKey(t *testing.T) {
@@ -217,4 +302,48 @@ func TestInvalidMarkerIsRejected(t *testing.T) {
 	_, err := client.ListKeys(context.Background(), &kms.ListKeysInput{Marker: aws.String("not-a-marker")})
 	var invalid *kmstypes.InvalidMarkerException
 	assert.ErrorAs(t, err, &invalid)
+}
+
+// TestRotationCallsByKeyState: the rotation operations in each transitional key state, after
+// the key state table ("Key states of AWS KMS keys") and the GetKeyRotationStatus reference:
+// ListKeyRotations is refused with KMSInvalidStateException in all of them; GetKeyRotationStatus
+// answers false while the key is pending deletion and is refused in the others.
+func TestRotationCallsByKeyState(t *testing.T) {
+	ctx := context.Background()
+	// inState serves a fresh world whose symmetric-rotating key (rotation enabled) is in state.
+	inState := func(state kmstypes.KeyState) (*kms.Client, string) {
+		w := emulator.NewWorld(testConfig())
+		rd := w.Region(w.ManagementAccount, w.Config.Regions[0])
+		for _, k := range rd.Keys {
+			if k.Kind == "symmetric-rotating" {
+				require.True(t, k.Rotation.Enabled)
+				k.Metadata.KeyState = state // before serving: no mutation while the server reads
+				_, url := serve(t, w)
+				return kms.NewFromConfig(noRetries(clientConfig(url, rd.Account, rd.Region))), k.ARN()
+			}
+		}
+		t.Fatal("no symmetric-rotating key")
+		return nil, ""
+	}
+	for _, state := range []kmstypes.KeyState{
+		kmstypes.KeyStatePendingDeletion, kmstypes.KeyStatePendingReplicaDeletion, kmstypes.KeyStateCreating,
+		kmstypes.KeyStateUpdating, kmstypes.KeyStatePendingImport, kmstypes.KeyStateUnavailable,
+	} {
+		client, arn := inState(state)
+		var invalid *kmstypes.KMSInvalidStateException
+		_, err := client.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: aws.String(arn)})
+		assert.ErrorAs(t, err, &invalid, "ListKeyRotations while %s", state)
+		status, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(arn)})
+		if state == kmstypes.KeyStatePendingDeletion {
+			require.NoError(t, err)
+			assert.False(t, status.KeyRotationEnabled, "rotation status while pending deletion")
+		} else {
+			assert.ErrorAs(t, err, &invalid, "GetKeyRotationStatus while %s", state)
+		}
+	}
+	// "The key rotation status does not change when you disable a KMS key."
+	client, arn := inState(kmstypes.KeyStateDisabled)
+	status, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(arn)})
+	require.NoError(t, err)
+	assert.True(t, status.KeyRotationEnabled)
 }

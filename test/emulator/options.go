@@ -49,11 +49,26 @@ func WithInternalErrors(rate float64) Option {
 	return func(c *ServerConfig) { c.Faults.InternalErrorRate = rate }
 }
 
+// WithFailingOperations answers every call of the operations ("cloudtrail:LookupEvents") with
+// the service's 500 error.
+func WithFailingOperations(operations ...string) Option {
+	return func(c *ServerConfig) { c.Faults.FailingOperations = operations }
+}
+
 // WithDeniedKeyOperations refuses the KMS operations (e.g. "ListGrants") on
 // every everyNth key of each region with AccessDeniedException.
 func WithDeniedKeyOperations(everyNth int, operations ...string) Option {
 	return func(c *ServerConfig) {
 		c.Faults.DeniedKeyEveryNth, c.Faults.DeniedKeyOperations = everyNth, operations
+	}
+}
+
+// WithInvalidStateKeyOperations answers the KMS operations on every everyNth
+// key of each region with KMSInvalidStateException, as KMS does when a key's
+// state (here: Updating, since DescribeKey) does not allow the operation.
+func WithInvalidStateKeyOperations(everyNth int, operations ...string) Option {
+	return func(c *ServerConfig) {
+		c.Faults.InvalidStateKeyEveryNth, c.Faults.InvalidStateKeyOperations = everyNth, operations
 	}
 }
 
@@ -82,4 +97,10 @@ func WithVanishingKeys(everyNth int) Option {
 // next ListGrants page right after a truncated page.
 func WithGrantRevokedBetweenPages() Option {
 	return func(c *ServerConfig) { c.Faults.RevokeGrantBetweenPages = true }
+}
+
+// WithDeniedOperations refuses the operations ("account:ListRegions", "ec2:DescribeRegions") to
+// every caller with the service's access-denied error.
+func WithDeniedOperations(operations ...string) Option {
+	return func(c *ServerConfig) { c.Faults.DeniedOperations = operations }
 }

@@ -1,13 +1,18 @@
 package emulator
 
 import (
+	"slices"
+
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
 
 // organizationsOperations is the read-only Organizations API
-// (AWSOrganizationsV20161128, awsJson1.1). Only the management account may
-// list; every organization account may DescribeOrganization.
+// (AWSOrganizationsV20161128, awsJson1.1). Only the management account and
+// the delegated administrators may list ("This operation can be called only
+// from the organization's management account or by a member account that is
+// a delegated administrator", API_ListAccounts.html); every organization
+// account may DescribeOrganization.
 var organizationsOperations = map[string]handler{
 	"DescribeOrganization":             (*Server).orgDescribeOrganization,
 	"ListAccounts":                     (*Server).orgListAccounts,
@@ -37,7 +42,7 @@ func (s *Server) orgRequest(req *request, managementOnly bool) (orgInput, error)
 	if err := req.decode(&in); err != nil {
 		return in, err
 	}
-	if s.cfg.Faults.OrganizationsDenied || (managementOnly && req.caller.Account != s.world.ManagementAccount) {
+	if s.cfg.Faults.OrganizationsDenied || (managementOnly && !s.world.mayListOrganization(req.caller.Account)) {
 		return in, clientError("AccessDeniedException", "You don't have permissions to access this resource.")
 	}
 	return in, nil
@@ -152,4 +157,9 @@ func (s *Server) orgListChildren(req *request) (any, error) {
 	}
 	page, next, err := orgPage(in, children)
 	return &organizations.ListChildrenOutput{Children: page, NextToken: next}, err
+}
+
+// mayListOrganization: the management account and the delegated administrators.
+func (w *World) mayListOrganization(account string) bool {
+	return account == w.ManagementAccount || slices.Contains(w.Config.DelegatedAdministrators, account)
 }

@@ -231,3 +231,23 @@ func scenarioKeyPolicy(partition, account, dataAccount string) string {
 	}
 	return renderPolicy(policyDocument{Version: "2012-10-17", ID: "key-consolepolicy-3", Statement: statements})
 }
+
+// ramKeyPolicy is the AWS_RAM key policy of a key shared through AWS RAM with
+// another account. RAM writes and manages it from the share's managed
+// permission ("Sharing KMS keys with RAM", KMS developer guide; GetKeyPolicy:
+// "you can't change it with PutKeyPolicy"); AWS does not publish its text, so
+// this one states what the default KMS permission grants: the consumer
+// account may use the key for encryption and describe it.
+func ramKeyPolicy(partition, keyARN, consumer string) string {
+	return renderPolicy(policyDocument{
+		Version: "2012-10-17",
+		ID:      "AWS_RAM",
+		Statement: []policyStatement{{
+			Sid:       "RAMManagedPermission",
+			Effect:    "Allow",
+			Principal: awsPrincipal(rootARN(partition, consumer)),
+			Action:    []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
+			Resource:  keyARN,
+		}},
+	})
+}

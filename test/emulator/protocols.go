@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // protocol is how a service puts requests and responses on the wire.
@@ -18,6 +19,9 @@ const (
 	restJSON
 	// awsQuery is a form POST with Action=..., answered in XML.
 	awsQuery
+	// ec2Query is EC2's flavour of it: the result's fields directly under <ActionResponse>, with
+	// a lower-case requestId, and errors under <Response><Errors>.
+	ec2Query
 )
 
 const stsXMLNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -25,6 +29,17 @@ const stsXMLNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
 // writeResult encodes an operation's output for the service's protocol.
 func writeResult(w http.ResponseWriter, svc *service, op, requestID string, out any) {
 	switch svc.protocol {
+	case ec2Query:
+		body, err := xml.Marshal(out)
+		if err != nil {
+			writeError(w, svc, requestID, serverError("InternalError", err.Error()))
+			return
+		}
+		// The result struct's own element is dropped: EC2 puts its fields in the response element.
+		inner := body[strings.IndexByte(string(body), '>')+1 : strings.LastIndexByte(string(body), '<')]
+		w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><%sResponse xmlns="%s"><requestId>%s</requestId>%s</%sResponse>`,
+			op, ec2XMLNamespace, requestID, inner, op)
 	case awsQuery:
 		body, err := xml.Marshal(out)
 		if err != nil {
@@ -60,6 +75,15 @@ func writeResult(w http.ResponseWriter, svc *service, op, requestID string, out 
 // service (e.g. no Authorization header) it answers in JSON.
 func writeError(w http.ResponseWriter, svc *service, requestID string, e *apiError) {
 	w.Header().Set("x-amzn-RequestId", requestID)
+	if svc != nil && svc.protocol == ec2Query {
+		var body ec2Error
+		body.Errors.Error.Code, body.Errors.Error.Message, body.RequestID = e.Code, e.Message, requestID
+		out, _ := xml.Marshal(body)
+		w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+		w.WriteHeader(e.Status)
+		w.Write(out)
+		return
+	}
 	if svc != nil && svc.protocol == awsQuery {
 		kind := "Sender"
 		if e.Receiver {

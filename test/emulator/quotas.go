@@ -8,6 +8,10 @@ import (
 // defaultQuotas are AWS's documented request quotas per second, per account
 // and region (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html,
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html).
+// This table is the tests' one copy of them: the benchmark computes its
+// minimums from DocumentedQuotas. The plugin keeps its own (client/quotas.go)
+// and never imports the emulator, so the emulator stays the referee of the
+// plugin's pacing rather than an echo of it.
 var defaultQuotas = map[string]float64{
 	"kms:ListGrants":           100,
 	"kms:ListKeyRotations":     100,
@@ -19,6 +23,17 @@ var defaultQuotas = map[string]float64{
 	"kms:DescribeKey":          2000,
 	"kms:ListResourceTags":     2000,
 	"cloudtrail:LookupEvents":  2,
+}
+
+// DocumentedQuotas returns a copy of AWS's documented quotas per second, per
+// account and region, keyed "service:Operation": what a Server enforces at
+// scale 1 without overrides.
+func DocumentedQuotas() map[string]float64 {
+	out := make(map[string]float64, len(defaultQuotas))
+	for op, q := range defaultQuotas {
+		out[op] = q
+	}
+	return out
 }
 
 // quotaLimiter holds one token bucket per (account, region, operation). A

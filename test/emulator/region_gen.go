@@ -55,6 +55,7 @@ func (g *regionGen) generate() {
 	}
 	g.generateGrantHistory()
 	g.generateNoiseEvents()
+	g.generateRetiredGrants()
 }
 
 // log records a call in this region's trail and, for a caller from another

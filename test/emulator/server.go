@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -123,7 +124,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var form url.Values
-	if svc.protocol == awsQuery {
+	if svc.protocol == awsQuery || svc.protocol == ec2Query {
 		if form, err = url.ParseQuery(string(body)); err != nil {
 			writeError(w, svc, requestID, clientError("MalformedQueryString", "%v", err))
 			return
@@ -146,6 +147,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	key := StatKey{Account: who.Account, Region: scope.Region, Operation: svc.name + ":" + op}
+	if slices.Contains(s.cfg.Faults.DeniedOperations, key.Operation) {
+		s.stats.call(key)
+		writeError(w, svc, requestID, svc.accessDenied(who, key.Operation))
+		return
+	}
 	n := s.stats.call(key)
 	s.delay(r.Context(), key, n)
 	if r.Context().Err() != nil {
@@ -174,6 +180,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func unknownOperation(svc *service, op string) *apiError {
+	if svc.protocol == ec2Query {
+		return clientError("InvalidAction", "The action %s is not valid for this web service.", op)
+	}
 	if svc.protocol == awsQuery {
 		return clientError("InvalidAction", "Could not find operation %s for version 2011-06-15", op)
 	}
@@ -183,6 +192,9 @@ func unknownOperation(svc *service, op string) *apiError {
 // authError words an authentication failure the way each protocol does.
 func authError(svc *service, e *apiError) *apiError {
 	switch svc.protocol {
+	case ec2Query:
+		// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+		return withStatus(clientError("AuthFailure", "%s", e.Message), http.StatusUnauthorized)
 	case awsQuery:
 		if e.Code == "UnrecognizedClientException" {
 			return withStatus(clientError("InvalidClientTokenId", "%s", e.Message), http.StatusForbidden)

@@ -85,12 +85,31 @@ func newServiceTable() map[string]*service {
 			throttleCode: "Throttling", throttleHTTP: http.StatusBadRequest, internalCode: "ServiceFailure",
 			ops: iamOperations,
 		},
+		"ec2": {
+			name: "ec2", protocol: ec2Query, regional: true,
+			throttleCode: "RequestLimitExceeded", throttleHTTP: http.StatusServiceUnavailable, internalCode: "InternalError",
+			ops: ec2Operations,
+		},
 		"sts": {
-			name: "sts", protocol: awsQuery,
+			// STS is regional: in an opt-in region the caller's account has not enabled it refuses
+			// the token (InvalidClientTokenId), https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html
+			name: "sts", protocol: awsQuery, regional: true,
 			throttleCode: "Throttling", throttleHTTP: http.StatusBadRequest, internalCode: "InternalFailure",
 			ops: stsOperations,
 		},
 	}
+}
+
+// accessDenied is the service's answer to a caller whose policies do not allow the operation.
+func (svc *service) accessDenied(who caller, operation string) *apiError {
+	switch svc.protocol {
+	case ec2Query:
+		// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+		return withStatus(clientError("UnauthorizedOperation", "You are not authorized to perform this operation. User: %s is not authorized to perform: %s", who.ARN, operation), http.StatusForbidden)
+	case awsQuery:
+		return withStatus(clientError("AccessDenied", "User: %s is not authorized to perform: %s", who.ARN, operation), http.StatusForbidden)
+	}
+	return withStatus(clientError("AccessDeniedException", "User: %s is not authorized to perform: %s", who.ARN, operation), http.StatusForbidden)
 }
 
 // operationName finds the operation a request calls, "" when it names none.

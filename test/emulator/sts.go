@@ -43,7 +43,7 @@ func (s *Server) stsGetCallerIdentity(req *request) (any, error) {
 }
 
 var (
-	roleARNPattern     = regexp.MustCompile(`^arn:[a-z-]+:iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]{1,64})$`)
+	roleARNPattern     = regexp.MustCompile(`^arn:([a-z-]+):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]{1,64})$`)
 	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 )
 
@@ -80,14 +80,18 @@ func (s *Server) stsAssumeRole(req *request) (any, error) {
 		}
 		lifetime = time.Duration(secs) * time.Second
 	}
-	account, roleName := m[1], m[3]
+	if m[1] != w.Partition {
+		// A role of another partition cannot be assumed from this one.
+		return nil, clientError("ValidationError", "Partition %q is not valid for resource %q.", m[1], role)
+	}
+	account, roleName := m[2], m[4]
 	denied := clientError("AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", req.caller.ARN, role)
 	denied.Status = http.StatusForbidden
 	target := w.account(account)
 	if target == nil || target.State != orgtypes.AccountStateActive || s.assumeRoleDenied(account) {
 		return nil, denied
 	}
-	memberRole := account != w.ManagementAccount && roleName == w.Config.MemberRoleName && m[2] == "" &&
+	memberRole := account != w.ManagementAccount && roleName == w.Config.MemberRoleName && m[3] == "" &&
 		req.caller.Account == w.ManagementAccount
 	extraRole := slices.Contains(w.Config.ExtraRoleNames, roleName) && w.IsOrgAccount(req.caller.Account)
 	if !memberRole && !extraRole {

@@ -94,13 +94,20 @@ type Key struct {
 	Metadata kmstypes.KeyMetadata
 	// Tags as ListResourceTags returns them (a non-nil empty list: no tags).
 	Tags []kmstypes.Tag
-	// Policies maps policy name to document; KMS keys have only "default".
+	// Policies maps policy name to document: "default", and "AWS_RAM" for a
+	// key shared through AWS RAM (ListKeyPolicies: "A KMS key can have at most
+	// two key policies, default and AWS_RAM").
 	Policies map[string]string
 	// Rotation is GetKeyRotationStatus's answer; nil means the key does not
 	// support rotation (UnsupportedOperationException).
 	Rotation *RotationStatus
-	// Rotations as ListKeyRotations returns them (nil when unsupported).
+	// Rotations as ListKeyRotations returns them by default (ROTATIONS_ONLY:
+	// completed rotations); nil when unsupported.
 	Rotations []kmstypes.RotationsListEntry
+	// KeyMaterials as ListKeyRotations returns them with IncludeKeyMaterial
+	// ALL_KEY_MATERIAL: the first key material, the completed rotations and any
+	// imported material pending rotation; nil when unsupported.
+	KeyMaterials []kmstypes.RotationsListEntry
 	// Grants in ListGrants order (creation date, then grant id).
 	Grants []kmstypes.GrantListEntry
 	// Kind says which catalogue entry produced the key (e.g. "aws-managed-ebs").

@@ -165,7 +165,7 @@ func (g *regionGen) generateAccessScenario() {
 	noIAM := g.addKey(keySpec{
 		Kind: "access-no-iam", Alias: "alias/access-no-iam", Description: "Key policy without the IAM statement",
 		Usage: kmstypes.KeyUsageTypeEncryptDecrypt, Spec: kmstypes.KeySpecSymmetricDefault, Created: created,
-		Policy: renderPolicy(policyDocument{Version: "2012-10-17", Statement: []policyStatement{
+		Policy: renderPolicy(policyDocument{Version: "2012-10-17", ID: "access-no-iam", Statement: []policyStatement{
 			{Sid: "KeyAdministrators", Effect: "Allow", Principal: awsPrincipal(f.KeyAdminRoleARN), Resource: "*",
 				Action: []string{"kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"}},
 			{Sid: "KeyUsers", Effect: "Allow", Principal: awsPrincipal(f.AppRoleARN), Resource: "*",
@@ -178,7 +178,7 @@ func (g *regionGen) generateAccessScenario() {
 	main := g.addKey(keySpec{
 		Kind: "access-main", Alias: "alias/access-main", Description: "Every path to this key",
 		Usage: kmstypes.KeyUsageTypeEncryptDecrypt, Spec: kmstypes.KeySpecSymmetricDefault, Created: created,
-		Policy: renderPolicy(policyDocument{Version: "2012-10-17", Statement: []policyStatement{
+		Policy: renderPolicy(policyDocument{Version: "2012-10-17", ID: "access-main", Statement: []policyStatement{
 			enableIAMStatement(p, k),
 			{Sid: "AllowCrossAccountRoles", Effect: "Allow", Principal: awsPrincipal(f.CrossAllowedRoleARN, f.CrossNoIAMRoleARN), Resource: "*",
 				Action: []string{"kms:Decrypt", "kms:Encrypt", "kms:DescribeKey"}},

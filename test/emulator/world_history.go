@@ -65,3 +65,36 @@ func (g *regionGen) firstKeyOfKind(kind string) *Key {
 	}
 	return nil
 }
+
+// generateRetiredGrants fills the trail of a busy account
+// (Config.RetiredGrantsPerRegion): EC2 creates a grant on the aws/ebs key for
+// each volume it attaches, on behalf of the key administrator, and retires it
+// when the volume is detached or deleted, minutes to days later. Only the
+// CreateGrant and RetireGrant events remain. The grants draw from their own
+// random stream, so the rest of the region is the same with or without them.
+func (g *regionGen) generateRetiredGrants() {
+	n := g.w.Config.RetiredGrantsPerRegion
+	k := g.firstKeyOfKind("aws-managed-ebs")
+	if n == 0 || k == nil {
+		return
+	}
+	churn := *g
+	churn.r = newRNG(g.w.Config.Seed, "retired-grants", g.account, g.region)
+	ec2 := awsServiceActor("ec2.amazonaws.com")
+	creator := g.admin.via("ec2.amazonaws.com")
+	lastRetire := g.w.Now.Add(-time.Minute)
+	for range n {
+		created := churn.recentSince(*k.Metadata.CreationDate)
+		grant := churn.issueGrant(k, grantSpec{
+			Grantee: assumedRoleARN(g.partition, g.account, "aws:ec2-infrastructure", "i-0"+churn.r.hex(16)),
+			Ops:     []kmstypes.GrantOperation{kmstypes.GrantOperationDecrypt},
+			Creator: creator,
+			Created: created,
+		})
+		retired := created.Add(time.Duration(churn.r.between(600, 3*24*3600)) * time.Second)
+		if retired.After(lastRetire) {
+			retired = lastRetire
+		}
+		churn.log(removeGrantEvent(k, *grant.GrantId, "RetireGrant", ec2, retired))
+	}
+}

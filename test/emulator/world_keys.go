@@ -33,11 +33,16 @@ func (g *regionGen) generateCatalogueKeys() {
 	symmetric := keySpec{Usage: kmstypes.KeyUsageTypeEncryptDecrypt, Spec: kmstypes.KeySpecSymmetricDefault}
 	with := func(base keySpec, edit func(*keySpec)) keySpec { edit(&base); base.Created = old(); return base }
 
-	g.addKey(with(symmetric, func(s *keySpec) {
+	shared := g.addKey(with(symmetric, func(s *keySpec) {
 		s.Kind, s.Alias, s.Description = "symmetric-rotating", "alias/app-data", "Application data at rest"
 		s.RotationDays, s.Policy = 365, defaultKeyPolicy(p, acct)
 		s.Tags = tags("Environment", "production", "Owner", "security-team")
 	}))
+	if other := g.otherOrgAccount(); other != "" {
+		// Shared with another account of the organization through AWS RAM: RAM adds the key's
+		// second policy, AWS_RAM.
+		shared.Policies["AWS_RAM"] = ramKeyPolicy(p, shared.ARN(), other)
+	}
 	g.addKey(with(symmetric, func(s *keySpec) {
 		s.Kind, s.Alias, s.Description = "symmetric-static", "alias/legacy-data", "Legacy data, rotation never enabled"
 		s.Policy = seedKeyPolicy(p, acct)
@@ -217,9 +222,17 @@ func buildKey(w *World, r *rng, account, region string, s keySpec) *Key {
 		k.Tags = []kmstypes.Tag{}
 	}
 	currentMaterial := r.hex(64)
-	if rotationSupported(md) {
+	switch {
+	case !rotationSupported(md):
+	case md.Origin == kmstypes.OriginTypeExternal:
+		// From its own stream: the keys generated after it keep their values.
+		k.Rotation, k.KeyMaterials, currentMaterial = importedKeyMaterials(newRNG(w.Config.Seed, "imported-material", account, region, id), w.Now, &k.Metadata)
+		k.Rotations = completedRotations(k.KeyMaterials)
+	default:
+		initial := currentMaterial
 		onDemand := s.Manager == kmstypes.KeyManagerTypeCustomer // AWS rotates its managed keys itself
 		k.Rotation, k.Rotations, currentMaterial = rotationHistory(r, w.Now, id, created, s.RotationDays, onDemand, currentMaterial)
+		k.KeyMaterials = append([]kmstypes.RotationsListEntry{firstKeyMaterial(id, initial, len(k.Rotations) == 0)}, k.Rotations...)
 	}
 	if s.Spec == kmstypes.KeySpecSymmetricDefault && (s.Origin == kmstypes.OriginTypeAwsKms || s.Origin == kmstypes.OriginTypeExternal) {
 		k.Metadata.CurrentKeyMaterialId = aws.String(currentMaterial)
@@ -227,10 +240,70 @@ func buildKey(w *World, r *rng, account, region string, s keySpec) *Key {
 	return k
 }
 
-// rotationSupported follows KMS: only symmetric encryption keys with KMS-made
-// key material rotate (not asymmetric, HMAC, imported or custom key store keys).
+// rotationSupported follows the KMS developer guide ("Rotate AWS KMS keys",
+// "List rotations and key materials"): symmetric encryption keys rotate, those
+// whose key material KMS generated (automatically or on demand) and those with
+// imported key material (on demand, since 2025); asymmetric keys, HMAC keys and
+// keys in a custom key store (CloudHSM or external) do not.
 func rotationSupported(md kmstypes.KeyMetadata) bool {
-	return md.KeySpec == kmstypes.KeySpecSymmetricDefault && md.Origin == kmstypes.OriginTypeAwsKms && md.CustomKeyStoreId == nil
+	if md.KeySpec != kmstypes.KeySpecSymmetricDefault || md.CustomKeyStoreId != nil {
+		return false
+	}
+	return md.Origin == kmstypes.OriginTypeAwsKms || md.Origin == kmstypes.OriginTypeExternal
+}
+
+// firstKeyMaterial is the key material a key was created with, as
+// ALL_KEY_MATERIAL lists it: no rotation date or type ("This field is not
+// present for the first key material", RotationsListEntry).
+func firstKeyMaterial(keyID, material string, current bool) kmstypes.RotationsListEntry {
+	state := kmstypes.KeyMaterialStateNonCurrent
+	if current {
+		state = kmstypes.KeyMaterialStateCurrent
+	}
+	return kmstypes.RotationsListEntry{KeyId: aws.String(keyID), KeyMaterialId: aws.String(material), KeyMaterialState: state}
+}
+
+// completedRotations keeps the entries ROTATIONS_ONLY lists: those with a
+// rotation date.
+func completedRotations(materials []kmstypes.RotationsListEntry) []kmstypes.RotationsListEntry {
+	out := []kmstypes.RotationsListEntry{}
+	for _, m := range materials {
+		if m.RotationDate != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// importedKeyMaterials is the history of a key with imported key material, as
+// "Rotate keys with imported key material" describes it: the first material
+// (imported at creation, no expiry), one on-demand rotation to a second
+// material (the current one, expiring at the key's ValidTo), and a third
+// material imported for the next rotation (PENDING_ROTATION, no rotation date).
+// Automatic rotation cannot be enabled on such keys (GetKeyRotationStatus).
+// Every entry carries ImportState and ExpirationModel, which RotationsListEntry
+// says are "only present for symmetric encryption KMS keys with EXTERNAL origin".
+func importedKeyMaterials(r *rng, now time.Time, md *kmstypes.KeyMetadata) (*RotationStatus, []kmstypes.RotationsListEntry, string) {
+	id := aws.ToString(md.KeyId)
+	created := *md.CreationDate
+	rotated := r.timeBetween(created.Add(time.Hour), now.Add(-48*time.Hour))
+	entry := func(description string, state kmstypes.KeyMaterialState, expires *time.Time) kmstypes.RotationsListEntry {
+		e := kmstypes.RotationsListEntry{
+			KeyId: aws.String(id), KeyMaterialId: aws.String(r.hex(64)), KeyMaterialDescription: aws.String(description),
+			KeyMaterialState: state, ImportState: kmstypes.ImportStateImported,
+			ExpirationModel: kmstypes.ExpirationModelTypeKeyMaterialDoesNotExpire,
+		}
+		if expires != nil {
+			e.ExpirationModel, e.ValidTo = kmstypes.ExpirationModelTypeKeyMaterialExpires, aws.Time(*expires)
+		}
+		return e
+	}
+	first := entry("Initial material from the on-premises HSM", kmstypes.KeyMaterialStateNonCurrent, nil)
+	second := entry("Material of the first on-demand rotation", kmstypes.KeyMaterialStateCurrent, md.ValidTo)
+	second.RotationDate, second.RotationType = aws.Time(rotated), kmstypes.RotationTypeOnDemand
+	pending := entry("Material for the next rotation", kmstypes.KeyMaterialStatePendingRotation, nil)
+	status := &RotationStatus{Enabled: false, OnDemandRotationStartDate: aws.Time(rotated)}
+	return status, []kmstypes.RotationsListEntry{first, second, pending}, *second.KeyMaterialId
 }
 
 // rotationHistory returns the rotation status and the completed rotations of

@@ -14,6 +14,8 @@ go build -o bin/awsemu ./test/emulator/cmd/awsemu
 go build -o bin/kmsaudit ./cmd/kmsaudit
 bash test/scripts/build-cloudquery.sh
 
+bash test/scripts/ensure-postgres.sh
+
 echo "==> starting PostgreSQL in $DEMO/pg"
 DSN=$(bash test/scripts/pg-start.sh "$DEMO/pg")
 

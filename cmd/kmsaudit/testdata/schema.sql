@@ -6,6 +6,7 @@ CREATE TABLE aws_kms_keys (
     account_id text,
     region text,
     rotation_enabled boolean,
+    rotation_not_read_reason text,
     tags jsonb,
     arn text,
     replica_keys jsonb,
@@ -76,8 +77,7 @@ CREATE TABLE aws_kms_key_grants (
     encryption_context_equals jsonb,
     encryption_context_subset jsonb,
     source_arn_constraint text,
-    created_by text,
-    parent_grant_id text
+    grantee_identity text
 );
 
 CREATE TABLE aws_kms_key_policies (
@@ -125,8 +125,11 @@ CREATE TABLE aws_kms_grant_events (
     caller_arn text,
     caller_type text,
     caller_account_id text,
+    invoked_by text,
     is_cross_account_caller boolean,
+    caller_identity text,
     grantee_principal text,
+    grantee_identity text,
     retiring_principal text,
     operations text[],
     constraints jsonb,

@@ -17,7 +17,7 @@ func Backups() *schema.Table {
 		Name:        "aws_cloudhsmv2_backups",
 		Description: "https://docs.aws.amazon.com/cloudhsm/latest/APIReference/API_Backup.html",
 		Resolver:    fetchBackups,
-		Multiplex:   client.AccountRegionMultiplex,
+		Multiplex:   client.CloudHSMV2Multiplex,
 		Transform:   client.TransformWithStruct(&types.Backup{}, transformers.WithSkipFields("TagList")),
 		Columns: []schema.Column{
 			client.AccountIDColumn,
@@ -43,8 +43,12 @@ func fetchBackups(ctx context.Context, meta schema.ClientMeta, _ *schema.Resourc
 	p := cloudhsmv2.NewDescribeBackupsPaginator(c.Services().CloudHSMV2, &cloudhsmv2.DescribeBackupsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if client.IsAccessDenied(err) {
+			// An SCP or policy that denies CloudHSM denies it in every region: reported once per account.
+			return c.RecordAccountFailure("aws_cloudhsmv2_backups", "DescribeBackups", err)
+		}
 		if err != nil {
-			return err
+			return c.RecordFailure("aws_cloudhsmv2_backups", "DescribeBackups", c.ID(), err)
 		}
 		res <- page.Backups
 	}

@@ -19,7 +19,7 @@ func Clusters() *schema.Table {
 		Name:        "aws_cloudhsmv2_clusters",
 		Description: "https://docs.aws.amazon.com/cloudhsm/latest/APIReference/API_Cluster.html",
 		Resolver:    fetchClusters,
-		Multiplex:   client.AccountRegionMultiplex,
+		Multiplex:   client.CloudHSMV2Multiplex,
 		Transform:   client.TransformWithStruct(&types.Cluster{}, transformers.WithSkipFields("TagList")),
 		Columns: []schema.Column{
 			client.AccountIDColumn,
@@ -45,8 +45,12 @@ func fetchClusters(ctx context.Context, meta schema.ClientMeta, _ *schema.Resour
 	p := cloudhsmv2.NewDescribeClustersPaginator(c.Services().CloudHSMV2, &cloudhsmv2.DescribeClustersInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if client.IsAccessDenied(err) {
+			// An SCP or policy that denies CloudHSM denies it in every region: reported once per account.
+			return c.RecordAccountFailure("aws_cloudhsmv2_clusters", "DescribeClusters", err)
+		}
 		if err != nil {
-			return err
+			return c.RecordFailure("aws_cloudhsmv2_clusters", "DescribeClusters", c.ID(), err)
 		}
 		res <- page.Clusters
 	}

@@ -37,7 +37,7 @@ func fetchAliases(ctx context.Context, meta schema.ClientMeta, _ *schema.Resourc
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return err
+			return c.RecordFailure("aws_kms_aliases", "ListAliases", c.ID(), err)
 		}
 		res <- page.Aliases
 	}

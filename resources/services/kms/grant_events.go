@@ -18,15 +18,13 @@ func GrantEvents() *schema.Table {
 	return &schema.Table{
 		Name: "aws_kms_grant_events",
 		Description: "CreateGrant, RetireGrant and RevokeGrant calls recorded by CloudTrail (https://docs.aws.amazon.com/kms/latest/developerguide/ct-creategrant.html), " +
-			"including calls made from other accounts on this account's keys and denied attempts (error_code). Incremental: each sync reads the events since the last one.",
+			"including calls made from other accounts on this account's keys and denied attempts (error_code). caller_identity and grantee_identity spell principals as the aws_kms_grant_lineage view joins them. " +
+			"Incremental: with a state backend each sync reads the events since the last one, and the rows accumulate beyond CloudTrail's 90 days.",
 		Resolver:      fetchGrantEvents,
 		Multiplex:     client.AccountRegionMultiplex,
 		IsIncremental: true,
-		Transform: client.TransformWithStruct(&analysis.GrantEvent{},
-
-			transformers.WithPrimaryKeyComponents("EventID"),
-		),
-		Columns: []schema.Column{client.AccountIDColumn, client.RegionColumn},
+		Transform:     client.TransformWithStruct(&analysis.GrantEvent{}, transformers.WithPrimaryKeyComponents("EventID")),
+		Columns:       []schema.Column{client.AccountIDColumn, client.RegionColumn},
 	}
 }
 
@@ -36,26 +34,15 @@ func fetchGrantEvents(ctx context.Context, meta schema.ClientMeta, _ *schema.Res
 	c := meta.(*client.Client)
 	cursorKey := "aws_kms_grant_events:" + c.ID()
 	end := time.Now().UTC()
-	start, wholeWindow := end.AddDate(0, 0, -c.Spec.GrantEventsLookbackDays), true
+	start := end.AddDate(0, 0, -c.Spec.GrantEventsLookbackDays)
 	if saved, err := c.State.GetKey(ctx, cursorKey); err == nil && saved != "" {
 		if t, err := time.Parse(time.RFC3339Nano, saved); err == nil && t.Add(-cloudTrailDelay).After(start) {
-			start, wholeWindow = t.Add(-cloudTrailDelay), false
+			start = t.Add(-cloudTrailDelay)
 		}
 	}
 	// A page at a time: the scheduler resolves the rows of one send in parallel.
 	emit := func(events []analysis.GrantEvent) { res <- events }
 	for _, name := range grantEventNames {
-		if name == "CreateGrant" && wholeWindow {
-			// The grants' lineage needs these very events: read them once for both tables, as
-			// LookupEvents' 2 calls a second make this read most of a busy region's sync.
-			_, read, err := readGrantLineage(ctx, c, end, emit)
-			if read {
-				if err != nil {
-					return err
-				}
-				continue
-			}
-		}
 		if err := lookupGrantEvents(ctx, c, name, start, end, emit); err != nil {
 			return err
 		}

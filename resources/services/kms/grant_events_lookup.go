@@ -45,39 +45,3 @@ func lookupGrantEvents(ctx context.Context, c *client.Client, name string, start
 	}
 	return nil
 }
-
-// grantLineage indexes the pair's CreateGrant events over the lookback window, once per sync,
-// so each grant row can name its creator and parent grant. Nil when CloudTrail cannot be read.
-func grantLineage(ctx context.Context, c *client.Client) *analysis.Lineage {
-	l, _, err := readGrantLineage(ctx, c, time.Now(), nil)
-	if err != nil {
-		if report := c.RecordFailure("aws_kms_key_grants", "LookupEvents", "CloudTrail", err); report != nil {
-			c.Logger().Warn().Err(report).Msg("created_by and parent_grant_id left empty: CloudTrail's CreateGrant events could not be read")
-		}
-		return nil
-	}
-	return l
-}
-
-// readGrantLineage returns the pair's lineage, reading the CreateGrant events of the lookback
-// window before end on the sync's first call only. That call also hands every event it reads to
-// also (when not nil), so aws_kms_grant_events can share the read; read tells whether it did.
-func readGrantLineage(ctx context.Context, c *client.Client, end time.Time, also func([]analysis.GrantEvent)) (l *analysis.Lineage, read bool, err error) {
-	v, err := c.Memo("grant-lineage:"+c.ID(), func() (any, error) {
-		read = true
-		l := analysis.NewLineage()
-		start := end.AddDate(0, 0, -c.Spec.GrantEventsLookbackDays)
-		return l, lookupGrantEvents(ctx, c, "CreateGrant", start, end, func(events []analysis.GrantEvent) {
-			for _, e := range events {
-				l.Add(e)
-			}
-			if also != nil {
-				also(events)
-			}
-		})
-	})
-	if err != nil {
-		return nil, read, err
-	}
-	return v.(*analysis.Lineage), read, nil
-}

@@ -11,22 +11,19 @@ import (
 type Grant struct {
 	types.GrantListEntry
 	analysis.GrantFacts
-	// CreatedBy is the caller of the grant's CreateGrant, when CloudTrail still has the event.
-	CreatedBy *string `json:"created_by"`
-	// ParentGrantID is the grant through which CreatedBy held CreateGrant on the key (nested
-	// granting), when CloudTrail still has both events.
-	ParentGrantID *string `json:"parent_grant_id"`
+	// GranteeIdentity is the grantee as analysis.PrincipalIdentity spells it (a role without its
+	// path), the column the aws_kms_grant_lineage view joins with CloudTrail's callers.
+	GranteeIdentity *string `json:"grantee_identity"`
 }
 
-func grantRows(entries []types.GrantListEntry, keyARN, keyAccount string, org map[string]bool, lineage *analysis.Lineage) []*Grant {
+func grantRows(entries []types.GrantListEntry, keyAccount string, org map[string]bool) []*Grant {
 	rows := make([]*Grant, len(entries))
 	for i, g := range entries {
-		rows[i] = &Grant{GrantListEntry: g, GrantFacts: analysis.AnalyzeGrant(g, keyAccount, org)}
-		if lineage != nil {
-			id := aws.ToString(g.GrantId)
-			rows[i].CreatedBy = lineage.CreatedBy(id)
-			rows[i].ParentGrantID = lineage.ParentOf(keyARN, id)
+		grantee := aws.ToString(g.GranteePrincipal)
+		if grantee == "" {
+			grantee = aws.ToString(g.GranteeServicePrincipal)
 		}
+		rows[i] = &Grant{GrantListEntry: g, GrantFacts: analysis.AnalyzeGrant(g, keyAccount, org), GranteeIdentity: analysis.PrincipalIdentity(grantee)}
 	}
 	return rows
 }

@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -13,8 +14,9 @@ import (
 	"github.com/kmsaudit/cq-source-awskms/client"
 )
 
-// KeyPolicy is one named policy document of a key (today every key has one, "default") with
-// the audit facts read from it.
+// KeyPolicy is one named policy document of a key with the audit facts read from it. A key has
+// at most two (ListKeyPolicies reference): "default", which the key's owner manages, and
+// "AWS_RAM", which AWS RAM writes for a key shared through it; both are parsed and analysed.
 type KeyPolicy struct {
 	Name   string
 	Policy string
@@ -40,7 +42,7 @@ func newKeyPolicy(c *client.Client, keyARN, name, doc string) *KeyPolicy {
 func KeyPolicies() *schema.Table {
 	return &schema.Table{
 		Name:        "aws_kms_key_policies",
-		Description: "Key policies (https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html) with audit facts: whether the policy enables IAM policies, who may call kms:CreateGrant and kms:PutKeyPolicy, whether CreateGrant requires kms:GrantIsForAWSResource, wildcard principals.",
+		Description: "Key policies (https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html), one row per policy name: `default`, and `AWS_RAM` for a key shared through AWS RAM (managed by RAM), with audit facts: whether the policy enables IAM policies, who may call kms:CreateGrant and kms:PutKeyPolicy, whether CreateGrant requires kms:GrantIsForAWSResource, wildcard principals.",
 		Resolver:    fetchKeyPolicies,
 		Transform:   client.TransformWithStruct(&analysis.PolicyFacts{}),
 		Columns: []schema.Column{
@@ -65,13 +67,24 @@ func KeyPolicies() *schema.Table {
 
 func fetchKeyPolicies(ctx context.Context, meta schema.ClientMeta, parent *schema.Resource, res chan<- any) error {
 	c := meta.(*client.Client)
-	key := parent.Item.(*types.KeyMetadata)
-	api := c.Services().KMS
+	return keyPolicies(ctx, c, c.Services().KMS, parent.Item.(*types.KeyMetadata), res)
+}
+
+// keyPolicyAPI is what reading a key's policies takes.
+type keyPolicyAPI interface {
+	kms.ListKeyPoliciesAPIClient
+	GetKeyPolicy(ctx context.Context, in *kms.GetKeyPolicyInput, opts ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error)
+}
+
+// keyPolicies sends every named policy of the key, parsed and analysed.
+func keyPolicies(ctx context.Context, c *client.Client, api keyPolicyAPI, key *types.KeyMetadata, res chan<- any) error {
+	var report error // the first failure to report, once the other policies are written
+	failed := false
 	p := kms.NewListKeyPoliciesPaginator(api, &kms.ListKeyPoliciesInput{KeyId: key.Arn, Limit: aws.Int32(1000)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			if client.IsNotFound(err) {
+			if client.IsNotFound(err) || client.IsInvalidState(err) {
 				return nil
 			}
 			return c.RecordFailure("aws_kms_key_policies", "ListKeyPolicies", aws.ToString(key.Arn), err)
@@ -79,13 +92,20 @@ func fetchKeyPolicies(ctx context.Context, meta schema.ClientMeta, parent *schem
 		for _, name := range page.PolicyNames {
 			out, err := api.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: key.Arn, PolicyName: aws.String(name)})
 			if err != nil {
-				if client.IsNotFound(err) {
-					return nil
+				if client.IsNotFound(err) || client.IsInvalidState(err) {
+					// The key, or its AWS_RAM policy (the key was unshared since ListKeyPolicies), is
+					// gone: GetKeyPolicy answers NotFoundException. The other policy still counts.
+					c.Logger().Debug().Str("key", aws.ToString(key.Arn)).Str("policy", name).Str("code", client.ErrorCode(err)).Msg("key policy gone since ListKeyPolicies")
+					continue
 				}
-				return c.RecordFailure("aws_kms_key_policies", "GetKeyPolicy", aws.ToString(key.Arn), err)
+				if !failed { // a failure counts once per key, however many of its policies it strikes
+					failed = true
+					report = cmp.Or(report, c.RecordFailure("aws_kms_key_policies", "GetKeyPolicy", aws.ToString(key.Arn), err))
+				}
+				continue
 			}
 			res <- newKeyPolicy(c, aws.ToString(key.Arn), name, aws.ToString(out.Policy))
 		}
 	}
-	return nil
+	return report
 }

@@ -35,8 +35,16 @@ func Keys() *schema.Table {
 			{
 				Name:        "rotation_enabled",
 				Type:        arrow.FixedWidthTypes.Boolean,
-				Description: "Whether automatic key rotation is on; null where rotation does not apply to the key or the call was denied.",
+				Description: "Whether automatic key rotation is on; null where it was not read, and rotation_not_read_reason says why.",
 				Resolver:    resolveKeyRotationEnabled,
+			},
+			{
+				Name: rotationReasonColumn,
+				Type: arrow.BinaryTypes.String,
+				Description: "Why rotation_enabled is null: `unsupported` (asymmetric, HMAC or custom key store keys cannot rotate), " +
+					"`key_state:<KeyState>` (KMS refuses rotation calls while the key is PendingDeletion, PendingReplicaDeletion, Creating, Updating, PendingImport or Unavailable; `key_state:refused` when KMS refused with KMSInvalidStateException though DescribeKey showed another state), " +
+					"`error:<AWS error code>` (the call failed, e.g. denied; `error` when the failure carries no code). Null when rotation_enabled was read.",
+				Resolver: func(context.Context, schema.ClientMeta, *schema.Resource, schema.Column) error { return nil }, // set with rotation_enabled
 			},
 			{
 				Name:        "tags",
@@ -71,7 +79,7 @@ func fetchKeys(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, 
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return err
+			return c.RecordFailure("aws_kms_keys", "ListKeys", c.ID(), err)
 		}
 		for batch := range slices.Chunk(page.Keys, keysPerSend) {
 			keys, failure, err := describeKeys(ctx, c, batch)

@@ -10,31 +10,40 @@ import (
 	"github.com/kmsaudit/cq-source-awskms/client"
 )
 
-// rotationApplies tells whether automatic rotation can apply to the key: only symmetric
-// encryption keys whose key material KMS generated (not asymmetric, HMAC, imported or custom key
-// store keys). When the metadata is unknown (DescribeKey denied) we ask AWS.
-func rotationApplies(md *types.KeyMetadata) bool {
-	if md.KeySpec == "" {
-		return true
-	}
-	return md.KeySpec == types.KeySpecSymmetricDefault && md.Origin == types.OriginTypeAwsKms && md.CustomKeyStoreId == nil
-}
-
+// resolveKeyRotationEnabled reads GetKeyRotationStatus where it can answer and fills
+// rotation_not_read_reason where it is not read or does not answer.
 func resolveKeyRotationEnabled(ctx context.Context, meta schema.ClientMeta, r *schema.Resource, col schema.Column) error {
 	md := r.Item.(*types.KeyMetadata)
-	if !rotationApplies(md) {
-		return nil
+	if reason := rotationNotReadReason(md); reason != "" {
+		return r.Set(rotationReasonColumn, reason)
 	}
 	c := meta.(*client.Client)
 	out, err := c.Services().KMS.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: md.Arn})
+	return setRotationStatus(c, r, col, md, out, err)
+}
+
+// setRotationStatus writes GetKeyRotationStatus's answer (or refusal) into the key's row.
+func setRotationStatus(c *client.Client, r *schema.Resource, col schema.Column, md *types.KeyMetadata, out *kms.GetKeyRotationStatusOutput, err error) error {
 	switch {
 	case err == nil:
 		return r.Set(col.Name, out.KeyRotationEnabled)
-	case client.IsUnsupported(err), client.IsNotFound(err):
+	case client.IsUnsupported(err):
+		return r.Set(rotationReasonColumn, reasonUnsupported)
+	case client.IsInvalidState(err):
+		// The key changed state since DescribeKey: the documented refusal, not a failure.
+		return r.Set(rotationReasonColumn, reasonStateRefused)
+	case client.IsNotFound(err):
 		return nil
+	}
+	if serr := r.Set(rotationReasonColumn, reasonError(client.ErrorCode(err))); serr != nil {
+		return serr
 	}
 	return c.RecordFailure("aws_kms_keys", "GetKeyRotationStatus", aws.ToString(md.Arn), err)
 }
+
+// rotationReasonColumn is set by resolveKeyRotationEnabled, which makes the one call both
+// columns come from.
+const rotationReasonColumn = "rotation_not_read_reason"
 
 func resolveKeyTags(ctx context.Context, meta schema.ClientMeta, r *schema.Resource, col schema.Column) error {
 	md := r.Item.(*types.KeyMetadata)
@@ -47,8 +56,8 @@ func resolveKeyTags(ctx context.Context, meta schema.ClientMeta, r *schema.Resou
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			if client.IsNotFound(err) {
-				return nil
+			if client.IsNotFound(err) || client.IsInvalidState(err) {
+				return nil // deleted meanwhile, or refused in the key's state: no tags to show
 			}
 			return c.RecordFailure("aws_kms_keys", "ListResourceTags", aws.ToString(md.Arn), err)
 		}

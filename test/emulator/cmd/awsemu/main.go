@@ -65,6 +65,7 @@ func parseFlags(args []string) (emulator.Config, string, error) {
 	members := fs.Int("member-accounts", 0, "number of generated member accounts (replaces the default member list)")
 	keys := fs.Int("keys-per-region", 0, "plain customer keys per region, besides the catalogue")
 	hot := fs.Int("hot-key-grants", 0, "grants on alias/hot-key")
+	retired := fs.Int("retired-grants-per-region", 0, "grants created and retired inside CloudTrail's window in every account-region (a busy trail)")
 	scenario := fs.Bool("scenario", true, "generate the named grant scenario")
 	accessScenario := fs.Bool("access-scenario", false, "generate the access scenario (IAM, SCP, RCP, cross-account keys)")
 	quotaScale := fs.Float64("quota-scale", 0, "enable AWS request quotas, scaled (0.1 = ten times lower)")
@@ -92,6 +93,8 @@ func parseFlags(args []string) (emulator.Config, string, error) {
 			cfg.KeysPerRegion = *keys
 		case "hot-key-grants":
 			cfg.HotKeyGrants = *hot
+		case "retired-grants-per-region":
+			cfg.RetiredGrantsPerRegion = *retired
 		case "scenario":
 			cfg.Scenario = *scenario
 		case "access-scenario":
