@@ -1,8 +1,8 @@
 package plugin
 
 import (
-	"github.com/cloudquery/plugin-sdk/v4/scheduler"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
+	"github.com/kmsaudit/cq-source-awskms/internal/scheduler"
 	"github.com/rs/zerolog"
 )
 

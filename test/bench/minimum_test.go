@@ -10,7 +10,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 
-	awskms "github.com/kmsaudit/cq-source-awskms/resources/plugin"
+	"github.com/kmsaudit/cq-source-awskms/internal/scheduler"
 	"github.com/kmsaudit/cq-source-awskms/test/emulator"
 )
 
@@ -77,8 +77,8 @@ func TestFloorSourceEmitsTheRowsAskedFor(t *testing.T) {
 		if !ok {
 			continue
 		}
-		if n := insert.Record.NumRows(); n < 1 || n > awskms.BatchRows {
-			t.Fatalf("a message holds %d rows, the plugin sends 1 to %d", n, awskms.BatchRows)
+		if n := insert.Record.NumRows(); n < 1 || n > scheduler.BatchRows {
+			t.Fatalf("a message holds %d rows, the plugin sends 1 to %d", n, scheduler.BatchRows)
 		}
 		table := insert.GetTable()
 		rows[table.Name] += insert.Record.NumRows()

@@ -125,7 +125,7 @@ func syncAndCount(ctx context.Context, p *plugin.Plugin, job syncJob, rep *syncR
 }
 
 // observe counts a record's rows and notes when their pairs and the hot key were last seen. A
-// record holds up to awskms.BatchRows rows of one table, of any pairs.
+// record holds up to scheduler.BatchRows rows of one table, of any pairs.
 func (rep *syncReport) observe(rec arrow.Record, hotKeyARN string) {
 	at := time.Since(rep.Start).Seconds()
 	table, _ := rec.Schema().Metadata().GetValue(schema.MetadataTableName)
