@@ -4,7 +4,9 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 	"github.com/cloudquery/plugin-sdk/v4/transformers"
 	"github.com/kmsaudit/cq-source-awskms/resources/services/cloudhsmv2"
+	"github.com/kmsaudit/cq-source-awskms/resources/services/iam"
 	"github.com/kmsaudit/cq-source-awskms/resources/services/kms"
+	"github.com/kmsaudit/cq-source-awskms/resources/services/organizations"
 )
 
 // Tables returns every table the plugin syncs, transformed and with CloudQuery's _cq columns.
@@ -15,6 +17,8 @@ func Tables() schema.Tables {
 		kms.GrantEvents(),
 		cloudhsmv2.Clusters(),
 		cloudhsmv2.Backups(),
+		iam.KMSPrincipals(),
+		organizations.AccountPolicies(),
 	}
 	if err := transformers.TransformTables(tables); err != nil {
 		panic(err)

@@ -26,6 +26,8 @@ type service struct {
 	throttleHTTP int
 	internalCode string
 	ops          map[string]handler
+	// xmlNamespace is an awsQuery service's response namespace (STS's when empty).
+	xmlNamespace string
 }
 
 // request is one authenticated call being served.
@@ -77,6 +79,11 @@ func newServiceTable() map[string]*service {
 			name: "account", protocol: restJSON, restPaths: map[string]string{"/listRegions": "ListRegions"},
 			throttleCode: "TooManyRequestsException", throttleHTTP: http.StatusTooManyRequests, internalCode: "InternalServerException",
 			ops: accountOperations,
+		},
+		"iam": {
+			name: "iam", protocol: awsQuery, xmlNamespace: iamXMLNamespace,
+			throttleCode: "Throttling", throttleHTTP: http.StatusBadRequest, internalCode: "ServiceFailure",
+			ops: iamOperations,
 		},
 		"ec2": {
 			name: "ec2", protocol: ec2Query, regional: true,
