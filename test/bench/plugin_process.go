@@ -114,7 +114,7 @@ func syncAndCount(ctx context.Context, p *plugin.Plugin, job syncJob, rep *syncR
 	done := make(chan error, 1)
 	go func() {
 		defer close(msgs)
-		done <- p.Sync(ctx, plugin.SyncOptions{Tables: []string{"*"}, SkipTables: job.SkipTables}, msgs)
+		done <- p.Sync(ctx, plugin.SyncOptions{Tables: benchTables, SkipTables: job.SkipTables}, msgs)
 	}()
 	for m := range msgs {
 		if insert, ok := m.(*message.SyncInsert); ok {
