@@ -58,6 +58,9 @@ func FuzzActionMatches(f *testing.F) {
 	f.Add("*a*b*", "xaxbx")
 	f.Fuzz(func(t *testing.T, pattern, action string) {
 		got := ActionMatches(pattern, action)
+		if isASCII(pattern) && isASCII(action) && got != runeGlob(pattern, action) {
+			t.Fatalf("ActionMatches(%q, %q) = %v: the ASCII path and the rune path disagree", pattern, action, got)
+		}
 		if !strings.ContainsAny(pattern, "*?") && got != (strings.ToLower(pattern) == strings.ToLower(action)) {
 			t.Fatalf("ActionMatches(%q, %q) = %v; without wildcards it must be a case-insensitive comparison", pattern, action, got)
 		}

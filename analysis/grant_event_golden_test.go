@@ -78,7 +78,9 @@ func TestParseGrantEventOnAWSExamples(t *testing.T) {
 				CallerARN:        aws.String(alice),
 				CallerType:       aws.String("IAMUser"),
 				CallerAccountID:  aws.String(account),
+				CallerIdentity:   aws.String(alice), // a user ARN without a path is its own identity
 				GranteePrincipal: aws.String("EX_PRINCIPAL_ID"),
+				GranteeIdentity:  aws.String("EX_PRINCIPAL_ID"), // the page's placeholder, not an ARN
 				Operations:       []string{"Encrypt", "RetireGrant"},
 				Constraints:      json.RawMessage(`{"encryptionContextSubset":{"ContextKey1":"Value1"}}`),
 				SourceIP:         aws.String("192.0.2.0"),
@@ -99,6 +101,7 @@ func TestParseGrantEventOnAWSExamples(t *testing.T) {
 				CallerARN:       aws.String(alice),
 				CallerType:      aws.String("IAMUser"),
 				CallerAccountID: aws.String(account),
+				CallerIdentity:  aws.String(alice),
 				SourceIP:        aws.String("192.0.2.0"),
 				UserAgent:       aws.String("AWS Internal"),
 			},
@@ -116,6 +119,7 @@ func TestParseGrantEventOnAWSExamples(t *testing.T) {
 				CallerARN:       aws.String(alice),
 				CallerType:      aws.String("IAMUser"),
 				CallerAccountID: aws.String(account),
+				CallerIdentity:  aws.String(alice),
 				SourceIP:        aws.String("192.0.2.0"),
 				UserAgent:       aws.String("AWS Internal"),
 			},

@@ -38,6 +38,7 @@ type Client struct {
 	pairs    []Pair
 	accounts map[string]*accountSession
 	services *servicePool
+	gate     *pairGate
 }
 
 // New discovers the accounts and their regions, in parallel and paced, and lists the pairs to
@@ -55,6 +56,7 @@ func New(ctx context.Context, logger zerolog.Logger, spec *Spec, pacer Pacer) (*
 		State:    &state.NoOpClient{},
 		accounts: map[string]*accountSession{},
 		services: newServicePool(),
+		gate:     newPairGate(PairsInFlight),
 	}
 	f := newConfigFactory(spec, pacer, c.Calls)
 	candidates, org, err := accountCandidates(ctx, logger, f)

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"sync/atomic"
 	"time"
@@ -30,8 +31,20 @@ func newConfigFactory(spec *Spec, pacer Pacer, stats *CallStats) *configFactory 
 	return &configFactory{
 		spec: spec, pacer: pacer, stats: stats, region: discoveryRegion(spec),
 		// A timed-out attempt is a retryable error, so a hung answer costs one timeout, not the sync.
-		http: awshttp.NewBuildableClient().WithTimeout(time.Duration(*spec.RequestTimeout) * time.Second),
+		http: awshttp.NewBuildableClient().WithTimeout(time.Duration(*spec.RequestTimeout) * time.Second).
+			WithTransportOptions(keepConnections),
 	}
+}
+
+// idleConnsPerHost is how many open connections to one endpoint are kept for reuse. Every account
+// of a region calls the same regional endpoint through this one pool, so the SDK's default (10)
+// would close and dial connections all sync long; this keeps the calls in flight of a sync's
+// busiest endpoint open.
+const idleConnsPerHost = 512
+
+func keepConnections(tr *http.Transport) {
+	tr.MaxIdleConns = 4 * idleConnsPerHost
+	tr.MaxIdleConnsPerHost = idleConnsPerHost
 }
 
 // accountLabel names the account a configuration's calls are paced and counted under: the spec's

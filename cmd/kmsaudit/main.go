@@ -3,12 +3,20 @@
 // into, and prints a findings report.
 //
 //	kmsaudit -dsn postgres://user@host:5432/db [-dir docs/queries] [-max-rows 50] [-max-width 60]
+//	         [-access=true] [-graph access.md] [-graph-key KEY_ARN]
+//
+// Before the queries it computes aws_kms_key_access (every path to every key)
+// from the synced tables and replaces that table's rows (-access=false skips
+// this; it needs a role that may create and write that one table). The
+// access queries (docs/queries/access) read it; -graph writes each key's
+// access and delegation graph as Mermaid in Markdown.
 //
 // It first creates the views the queries build on (docs/queries/views, such
 // as aws_kms_grant_lineage). The queries are embedded in the binary; -dir
-// runs the .sql files of a directory (and its views/) instead. It exits 0 when every query ran, whatever it found;
-// 1 when the database could not be reached or a query failed; 2 on bad
-// flags.
+// runs the .sql files of a directory (and its views/ and access/) instead.
+// It exits 0 when every query ran, whatever it found; 1 when the database
+// could not be reached, a query failed or the access table could not be
+// computed; 2 on bad flags.
 package main
 
 import (
@@ -25,6 +33,34 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/kmsaudit/cq-source-awskms/docs/queries"
 )
+
+// loadAccessQueries loads source's access/ directory, named "access/<file>"; none when absent.
+func loadAccessQueries(source fs.FS) ([]Query, error) {
+	if _, err := fs.Stat(source, "access"); err != nil {
+		return nil, nil
+	}
+	sub, err := fs.Sub(source, "access")
+	if err != nil {
+		return nil, err
+	}
+	qs, err := LoadQueries(sub)
+	for i := range qs {
+		qs[i].Name = "access/" + qs[i].Name
+	}
+	return qs, err
+}
+
+func writeGraphFile(ctx context.Context, conn *pgx.Conn, path, key string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := WriteAccessGraphs(ctx, conn, f, key); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
 
 const (
 	exitOK    = 0
@@ -47,6 +83,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	maxRows := flags.Int("max-rows", 50, "rows printed per query; 0 prints all")
 	maxWidth := flags.Int("max-width", 60, "widest cell printed, in characters; 0 means no limit")
 	timeout := flags.Duration("timeout", 5*time.Minute, "time limit per query; 0 means none")
+	access := flags.Bool("access", true, "compute aws_kms_key_access from the synced tables before the queries (creates and replaces that table)")
+	graph := flags.String("graph", "", "write each key's access and delegation graph (Mermaid in Markdown) to this file")
+	graphKey := flags.String("graph-key", "", "with -graph: only this key ARN")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -75,6 +114,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kmsaudit: loading queries: %v\n", err)
 		return exitError
 	}
+	accessQs, err := loadAccessQueries(source)
+	if err != nil {
+		fmt.Fprintf(stderr, "kmsaudit: loading queries: access/: %v\n", err)
+		return exitError
+	}
 
 	conn, err := pgx.Connect(ctx, *dsn)
 	if err != nil {
@@ -88,12 +132,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kmsaudit: creating views: %v\n", err)
 		return exitError
 	}
-	results := RunQueries(ctx, conn, qs, *timeout)
+	code := exitOK
+	if *access {
+		st, err := MaterializeAccess(ctx, conn, time.Now().UTC())
+		if err != nil {
+			fmt.Fprintf(stderr, "kmsaudit: computing aws_kms_key_access: %v (the access queries are skipped)\n", err)
+			accessQs, code = nil, exitError
+		} else {
+			for _, s := range st.Skipped {
+				fmt.Fprintf(stderr, "kmsaudit: %s\n", s)
+			}
+			if !st.IAMKnown || !st.OrgKnown {
+				fmt.Fprintln(stderr, "kmsaudit: aws_iam_kms_principals or aws_organizations_account_policies is missing: aws_kms_key_access has no IAM paths or no SCP/RCP denials")
+			}
+		}
+	}
+	results := RunQueries(ctx, conn, append(qs, accessQs...), *timeout)
 	if err := WriteReport(stdout, results, ReportOptions{MaxRows: *maxRows, MaxWidth: *maxWidth}); err != nil {
 		fmt.Fprintf(stderr, "kmsaudit: writing report: %v\n", err)
 		return exitError
 	}
-	code := exitOK
+	if *graph != "" {
+		if err := writeGraphFile(ctx, conn, *graph, *graphKey); err != nil {
+			fmt.Fprintf(stderr, "kmsaudit: writing %s: %v\n", *graph, err)
+			code = exitError
+		}
+	}
 	for _, r := range results {
 		if r.Err != nil {
 			fmt.Fprintf(stderr, "kmsaudit: query %s failed: %v\n", r.Query.Name, r.Err)

@@ -115,3 +115,57 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Errorf("stderr %q does not name the failed query", stderr)
 	}
 }
+
+// TestRunAccess: kmsaudit computes aws_kms_key_access, reports the access queries after the grant
+// audit and writes the graph file; without the keys table it says what is missing, skips the
+// access queries and exits 1.
+func TestRunAccess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs PostgreSQL")
+	}
+	dsn := pgtest.Start(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadAccessFixture(t, ctx, conn)
+	conn.Close(ctx)
+
+	graph := filepath.Join(t.TempDir(), "access.md")
+	code, stdout, stderr := runCLI(t, "-dsn", dsn, "-graph", graph)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	for _, section := range []string{
+		"[access/01_who_can_decrypt] Who can decrypt with each key, through every path\n",
+		"[access/04_paths_bypassing_key_administrators] Paths that bypass the key administrators\n",
+	} {
+		if !strings.Contains(stdout, section) {
+			t.Errorf("report lacks %q:\n%s", section, stdout)
+		}
+	}
+	b, err := os.ReadFile(graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), "# Access to 4 KMS keys\n") || !strings.Contains(string(b), "## "+mainKey+"\n\n```mermaid\n") {
+		t.Errorf("graph file:\n%s", b)
+	}
+
+	// A database where the keys table was never synced: the views are created, the access
+	// table cannot be computed.
+	empty := pgtest.Start(t)
+	econn, err := pgx.Connect(ctx, empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := econn.Exec(ctx, readFile(t, "testdata/schema.sql")+";DROP TABLE aws_kms_keys"); err != nil {
+		t.Fatal(err)
+	}
+	econn.Close(ctx)
+	code, _, stderr = runCLI(t, "-dsn", empty)
+	if code != exitError || !strings.Contains(stderr, "table aws_kms_keys is missing") || !strings.Contains(stderr, "the access queries are skipped") {
+		t.Errorf("on an empty database: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -475,7 +475,7 @@ func nilIfEmpty(s string) any {
 	return s
 }
 
-func readFile(t *testing.T, name string) string {
+func readFile(t testing.TB, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.FromSlash(name))
 	if err != nil {

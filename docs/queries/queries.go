@@ -5,13 +5,16 @@
 // grants' lineage from the accumulated CloudTrail events), which kmsaudit
 // creates first. The files are embedded so the runner works without a
 // checkout.
+//
+// access/ holds the access audit, which reads aws_kms_key_access: kmsaudit computes that table
+// from the synced tables before it runs them (see docs/access.md).
 package queries
 
 import "embed"
 
-// FS holds every *.sql file of this directory.
+// FS holds every *.sql file of this directory and of access/.
 //
-//go:embed *.sql
+//go:embed *.sql access/*.sql
 var FS embed.FS
 
 // Views holds views/*.sql: statements that create views (and their indexes)

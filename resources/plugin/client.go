@@ -2,15 +2,14 @@ package plugin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
-	"github.com/cloudquery/plugin-sdk/v4/scheduler"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 	"github.com/cloudquery/plugin-sdk/v4/state"
 	"github.com/kmsaudit/cq-source-awskms/client"
+	"github.com/kmsaudit/cq-source-awskms/internal/scheduler"
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 )
@@ -81,25 +80,20 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	return nil
 }
 
-// syncBoth runs the inventory and the CloudTrail table side by side, their rows merged into
-// multi-row records on the way out.
+// syncBoth runs the inventory and the CloudTrail table side by side, each scheduler sending its
+// records into res.
 func (c *Client) syncBoth(ctx context.Context, inventory, cloudTrail schema.Tables, res chan<- message.SyncMessage, opts ...scheduler.SyncOption) error {
-	rows := make(chan message.SyncMessage, 64)
 	// Not errgroup.WithContext: one scheduler's end must not cut the other short.
 	var g errgroup.Group
 	for _, run := range []struct {
 		s      *scheduler.Scheduler
 		tables schema.Tables
-	}{{c.inventory, inventory}, {c.cloudTrail, cloudTrail}} {
+	}{{c.inventory, admitted(inventory)}, {c.cloudTrail, cloudTrail}} {
 		if len(run.tables) > 0 {
-			g.Go(func() error { return run.s.Sync(ctx, c.aws, run.tables, rows, opts...) })
+			g.Go(func() error { return run.s.Sync(ctx, c.aws, run.tables, res, opts...) })
 		}
 	}
-	forwarded := make(chan error, 1)
-	go func() { forwarded <- forwardBatched(ctx, rows, res) }()
-	err := g.Wait()
-	close(rows)
-	return errors.Join(err, <-forwarded)
+	return g.Wait()
 }
 
 // noStateBackendWarning is logged once at the start of a sync of aws_kms_grant_events without

@@ -64,6 +64,14 @@ func newPrincipalTable(w *emulator.World) principalTable {
 			}{"arn:" + p + ":sts::" + a + ":assumed-role/", principalKind{"assumed_role", a}},
 		)
 	}
+	// The access scenario's grantees: roles of the key account, another member and the outside
+	// account (emulator.AccessFacts).
+	if f := w.Access; f != nil {
+		for _, role := range []string{f.DelegatorRoleARN, f.GrantChildRoleARN, f.OutsiderRoleARN} {
+			account := strings.Split(role, ":")[4]
+			t.exact[role] = principalKind{"iam_role", account}
+		}
+	}
 	// A deleted role shows as its unique id, which names no account.
 	t.prefixes = append(t.prefixes, struct {
 		prefix string
@@ -254,6 +262,30 @@ func catalogueFacts(t *testing.T, w *emulator.World, account, doc string) policy
 		// The Deny statement names NotPrincipal only, so its principal_list is empty.
 		return policyFacts{facts(true, list(deploy, root), false, list(root), true, false),
 			[]statementFacts{allow(root), noGrant("*"), allow(deploy), {}}}
+	case head.ID == "access-no-iam" && w.Access != nil:
+		// The access scenario's key without the IAM statement: KeyAdmin's kms:Create* covers
+		// CreateGrant and kms:Put* PutKeyPolicy; AppRole only uses the key.
+		f := w.Access
+		return policyFacts{facts(false, list(f.KeyAdminRoleARN), false, list(f.KeyAdminRoleARN), false, false),
+			[]statementFacts{allow(f.KeyAdminRoleARN), noGrant(f.AppRoleARN)}}
+	case head.ID == "access-main" && w.Access != nil:
+		// The access scenario's main key: root enables IAM; two roles of another account use it;
+		// "*" within the organization (conditioned); AppRole's CreateGrant requires
+		// kms:GrantIsForAWSResource, root's does not.
+		f := w.Access
+		return policyFacts{facts(true, list(f.AppRoleARN, root), false, list(root), true, false),
+			[]statementFacts{allow(root), noGrant(f.CrossAllowedRoleARN, f.CrossNoIAMRoleARN), noGrant("*"),
+				{principalList: list(f.AppRoleARN), createGrant: true, requiresAWS: true}}}
+	case head.ID == "AWS_RAM" && len(head.Statement) == 1:
+		// The RAM-managed policy of a shared key: the consumer account may use and describe
+		// the key, nothing else; its root with a few actions does not enable IAM policies.
+		var st struct {
+			Principal struct{ AWS string }
+		}
+		if err := json.Unmarshal(head.Statement[0], &st); err != nil {
+			t.Fatal(err)
+		}
+		return policyFacts{facts(false, list(), nil, list(), false, false), []statementFacts{noGrant(st.Principal.AWS)}}
 	}
 	t.Fatalf("the emulator's key policy %q (%d statements) is not in this test's catalogue: add its facts by hand", head.ID, len(head.Statement))
 	return policyFacts{}

@@ -64,8 +64,30 @@ func (tr tableRows) dropKeys(keys map[string]*emulator.Key, tables ...string) {
 }
 
 // dropPairs removes every row of the (account, region) pairs that match.
+// A row of an account-level table (no region column) goes only when every pair of its account
+// goes (the pairs being those of the account's regional rows).
 func (tr tableRows) dropPairs(match func(account, region string) bool) {
-	tr.dropRows(func(r row) bool { return match(fmt.Sprint(r["account_id"]), fmt.Sprint(r["region"])) })
+	regions := map[string][]string{}
+	for _, rows := range tr {
+		for _, r := range rows {
+			if region, ok := r["region"]; ok {
+				account := fmt.Sprint(r["account_id"])
+				regions[account] = append(regions[account], fmt.Sprint(region))
+			}
+		}
+	}
+	tr.dropRows(func(r row) bool {
+		account := fmt.Sprint(r["account_id"])
+		if _, regional := r["region"]; !regional {
+			for _, region := range regions[account] {
+				if !match(account, region) {
+					return false
+				}
+			}
+			return true
+		}
+		return match(account, fmt.Sprint(r["region"]))
+	})
 }
 
 // editKeys applies edit to the aws_kms_keys row of each of the given keys.

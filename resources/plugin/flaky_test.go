@@ -54,6 +54,7 @@ var internalErrorCodes = map[string][]string{
 	"account":       {"InternalServerException"},
 	"sts":           {"InternalFailure"},
 	"ram":           {"ServerInternalException"},
+	"iam":           {"ServiceFailure"},
 }
 
 func (f *flakyAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -84,7 +85,7 @@ func (f *flakyAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	codes := internalErrorCodes[m[1]]
 	code := codes[pick%len(codes)]
 	message := "The service encountered an internal error. Try again."
-	if m[1] == "sts" {
+	if m[1] == "sts" || m[1] == "iam" { // awsQuery: XML errors
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(http.StatusInternalServerError)
 		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Receiver</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>flaky</RequestId></ErrorResponse>`, code, message)

@@ -27,6 +27,7 @@ var iamPrefixes = map[string]string{
 	"sts":           "sts",
 	"organizations": "organizations",
 	"account":       "account",
+	"iam":           "iam",
 	"ec2":           "ec2",
 	"ram":           "ram",
 }

@@ -1,8 +1,11 @@
 package plugin
 
 import (
-	"github.com/cloudquery/plugin-sdk/v4/scheduler"
+	"context"
+
 	"github.com/cloudquery/plugin-sdk/v4/schema"
+	"github.com/kmsaudit/cq-source-awskms/client"
+	"github.com/kmsaudit/cq-source-awskms/internal/scheduler"
 	"github.com/rs/zerolog"
 )
 
@@ -20,16 +23,34 @@ const (
 	// rowsPerTable bounds the rows of one table of one pair resolved at once (a key row makes two
 	// calls: rotation status and tags).
 	rowsPerTable = 8
-	// pairsInFlight is how many pairs' worth of child tables the inventory budget holds: the
-	// sync's memory is bounded by it, whatever the number of pairs.
-	pairsInFlight = 32
 )
 
-// inventoryConcurrency is the number the SDK scheduler derives its shared bounds from: a
-// hundredth of it for top-level table runs, half of that for child tables. It gives
-// min(pairs, pairsInFlight) pairs their childTablesPerPair each. A larger spec value is kept.
+// inventoryConcurrency is the number the scheduler derives its shared bounds from: a hundredth of
+// it for top-level table runs, half of that for child tables. It gives the pairs admitted at once
+// (client.PairsInFlight) their childTablesPerPair each. A larger spec value is kept.
 func inventoryConcurrency(spec, pairs int) int {
-	return max(spec, 2*100*childTablesPerPair*min(max(pairs, 1), pairsInFlight))
+	return max(spec, 2*100*childTablesPerPair*min(max(pairs, 1), client.PairsInFlight))
+}
+
+// admitted copies the inventory's tables so that each top-level table runs only while its pair is
+// admitted (client.AdmitPair): the pairs start in turn, all tables of a pair together, and at
+// most client.PairsInFlight run at once.
+func admitted(tables schema.Tables) schema.Tables {
+	out := make(schema.Tables, len(tables))
+	for i, t := range tables {
+		t = t.Copy(nil)
+		resolve := t.Resolver
+		t.Resolver = func(ctx context.Context, meta schema.ClientMeta, parent *schema.Resource, res chan<- any) error {
+			leave, err := meta.(*client.Client).AdmitPair(ctx)
+			if err != nil {
+				return err
+			}
+			defer leave()
+			return resolve(ctx, meta, parent, res)
+		}
+		out[i] = t
+	}
+	return out
 }
 
 // cloudTrailConcurrency lets every pair's CloudTrail read start at once: each holds a goroutine

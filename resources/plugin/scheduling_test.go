@@ -3,6 +3,8 @@ package plugin
 import (
 	"slices"
 	"testing"
+
+	"github.com/kmsaudit/cq-source-awskms/client"
 )
 
 func TestCloudTrailTableRunsApart(t *testing.T) {
@@ -16,18 +18,19 @@ func TestCloudTrailTableRunsApart(t *testing.T) {
 }
 
 // The SDK scheduler shares one bound on child tables across all account-regions: a hundredth
-// of its concurrency, halved for the first level of children. Up to pairsInFlight pairs get
+// of its concurrency, halved for the first level of children. Up to client.PairsInFlight pairs get
 // childTablesPerPair each; beyond that the budget stays the same, so memory does not follow the
 // number of pairs.
 func TestInventoryBudgetIsFlatInPairs(t *testing.T) {
 	childSlots := func(pairs int) int { return inventoryConcurrency(10000, pairs) / 100 / 2 }
-	for _, pairs := range []int{1, 16, 30} {
-		if got := childSlots(pairs); got < pairs*16 {
-			t.Errorf("%d pairs: %d shared child-table slots, want at least %d", pairs, got, pairs*16)
+	for _, pairs := range []int{1, 7, client.PairsInFlight, 30} {
+		admitted := min(pairs, client.PairsInFlight)
+		if got := childSlots(pairs); got < admitted*16 {
+			t.Errorf("%d pairs: %d shared child-table slots, want at least %d", pairs, got, admitted*16)
 		}
 	}
-	if childSlots(2000) != childSlots(50) || childSlots(50) > 32*16 {
-		t.Errorf("child-table slots: %d for 50 pairs, %d for 2,000: want the same, at most 512", childSlots(50), childSlots(2000))
+	if childSlots(2000) != childSlots(50) || childSlots(50) > client.PairsInFlight*16 {
+		t.Errorf("child-table slots: %d for 50 pairs, %d for 2,000: want the same, at most %d", childSlots(50), childSlots(2000), client.PairsInFlight*16)
 	}
 	if got := inventoryConcurrency(1_000_000, 2); got != 1_000_000 {
 		t.Errorf("a larger spec concurrency is kept: got %d", got)

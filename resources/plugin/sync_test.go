@@ -185,6 +185,9 @@ var rowKeys = map[string]func(row) string{
 func expectedRows(t *testing.T, w *emulator.World, eventsSince time.Time) map[string][]row {
 	out := map[string][]row{}
 	add := func(table string, r row) { out[table] = append(out[table], r) }
+	// IAM is empty unless the access scenario is on (TestSyncAccessScenario checks it).
+	out["aws_iam_kms_principals"] = nil
+	out["aws_organizations_account_policies"] = expectedOrgPolicyRows(w)
 	org := map[string]bool{}
 	for _, a := range w.Accounts {
 		org[aws.ToString(a.Id)] = true

@@ -4,7 +4,9 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 	"github.com/cloudquery/plugin-sdk/v4/transformers"
 	"github.com/kmsaudit/cq-source-awskms/resources/services/cloudhsmv2"
+	"github.com/kmsaudit/cq-source-awskms/resources/services/iam"
 	"github.com/kmsaudit/cq-source-awskms/resources/services/kms"
+	"github.com/kmsaudit/cq-source-awskms/resources/services/organizations"
 	"github.com/kmsaudit/cq-source-awskms/resources/services/ram"
 )
 
@@ -18,6 +20,8 @@ func Tables() schema.Tables {
 		ram.KeyShares(),
 		cloudhsmv2.Clusters(),
 		cloudhsmv2.Backups(),
+		iam.KMSPrincipals(),
+		organizations.AccountPolicies(),
 	}
 	if err := transformers.TransformTables(tables); err != nil {
 		panic(err)

@@ -199,7 +199,7 @@ spec:
   name: awskms
   registry: local
   path: %q
-  tables: ["*"]
+  tables: ["aws_kms_*", "aws_cloudhsmv2_*"]
   skip_tables: %s
   destinations: ["pgtest"]%s
   spec: %s

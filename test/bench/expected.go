@@ -30,8 +30,8 @@ func expectedRows(w *emulator.World, events *eventWindow) map[string]map[string]
 					out["aws_kms_key_policy_statements"] += int64(len(p.Statements))
 				}
 			}
-			if k.Rotation != nil {
-				out["aws_kms_key_rotations"] += int64(len(k.Rotations))
+			if k.AnswersRotationCalls() {
+				out["aws_kms_key_rotations"] += int64(len(k.KeyMaterials))
 			}
 		}
 	}

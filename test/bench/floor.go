@@ -17,12 +17,13 @@ import (
 	"github.com/google/uuid"
 	"github.com/rs/zerolog"
 
+	"github.com/kmsaudit/cq-source-awskms/internal/scheduler"
 	awskms "github.com/kmsaudit/cq-source-awskms/resources/plugin"
 )
 
 // The floor source emits the rows an awskms sync writes, without AWS: the same tables (the
 // plugin's own schemas, so the destination migrates and writes the same columns), the same number
-// of rows per table, one row a message as the plugin's scheduler sends them, values from the
+// of rows per table, in records of up to scheduler.BatchRows rows as the plugin sends them, values from the
 // plugin SDK's test-data generator. A CLI sync of it is the least time the CLI and the destination
 // need for the rows: the floor the wide-organization run is held to beside the quota minimum.
 
@@ -95,10 +96,18 @@ func (c *floorClient) Sync(ctx context.Context, opts plugin.SyncOptions, res cha
 		if tmpl == nil {
 			continue
 		}
-		for i := range c.spec.Rows[t.Name] {
+		n := c.spec.Rows[t.Name]
+		for first := int64(0); first < n; first += scheduler.BatchRows {
 			began := time.Now()
-			serial++
-			rec := distinctRow(tmpl, int(i%tmpl.NumRows()), serial)
+			batch := make([]arrow.Record, 0, min(n-first, scheduler.BatchRows))
+			for i := first; i < min(n, first+scheduler.BatchRows); i++ {
+				serial++
+				batch = append(batch, distinctRow(tmpl, int(i%tmpl.NumRows()), serial))
+			}
+			rec, err := concatRecords(batch)
+			if err != nil {
+				return err
+			}
 			making += time.Since(began)
 			select {
 			case res <- &message.SyncInsert{Record: rec}:
@@ -140,3 +149,24 @@ func distinctRow(tmpl arrow.Record, row, serial int) arrow.Record {
 }
 
 func (*floorClient) Close(context.Context) error { return nil }
+
+// concatRecords concatenates records of one schema into one record.
+func concatRecords(records []arrow.Record) (arrow.Record, error) {
+	columns := make([]arrow.Array, records[0].NumCols())
+	parts := make([]arrow.Array, len(records))
+	var rows int64
+	for _, r := range records {
+		rows += r.NumRows()
+	}
+	for i := range columns {
+		for j, r := range records {
+			parts[j] = r.Column(i)
+		}
+		col, err := array.Concatenate(parts, memory.DefaultAllocator)
+		if err != nil {
+			return nil, err
+		}
+		columns[i] = col
+	}
+	return array.NewRecord(records[0].Schema(), columns, rows), nil
+}

@@ -28,6 +28,10 @@ import (
 	"github.com/kmsaudit/cq-source-awskms/test/emulator"
 )
 
+// benchTables are the tables the benchmark syncs: the KMS inventory and CloudHSMv2, whose
+// minimums it computes (the IAM and Organizations tables the access evaluation reads are left out).
+var benchTables = []string{"aws_kms_*", "aws_cloudhsmv2_*"}
+
 // Child roles: the benchmark starts copies of itself as the emulator and as the plugin.
 const (
 	roleEmulator = "-serve-emulator"

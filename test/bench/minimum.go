@@ -128,9 +128,9 @@ func neededCalls(rd *emulator.RegionData, events *eventWindow) map[string]int {
 		if k.Metadata.KeyManager != kmstypes.KeyManagerTypeAws {
 			c["kms:ListResourceTags"] += pages(len(k.Tags), listTagsPage)
 		}
-		if k.Rotation != nil {
+		if k.AnswersRotationCalls() {
 			c["kms:GetKeyRotationStatus"]++
-			c["kms:ListKeyRotations"] += pages(len(k.Rotations), listRotationPage)
+			c["kms:ListKeyRotations"] += pages(len(k.KeyMaterials), listRotationPage)
 		}
 	}
 	if events != nil {

@@ -114,7 +114,7 @@ func syncAndCount(ctx context.Context, p *plugin.Plugin, job syncJob, rep *syncR
 	done := make(chan error, 1)
 	go func() {
 		defer close(msgs)
-		done <- p.Sync(ctx, plugin.SyncOptions{Tables: []string{"*"}, SkipTables: job.SkipTables}, msgs)
+		done <- p.Sync(ctx, plugin.SyncOptions{Tables: benchTables, SkipTables: job.SkipTables}, msgs)
 	}()
 	for m := range msgs {
 		if insert, ok := m.(*message.SyncInsert); ok {
@@ -124,32 +124,36 @@ func syncAndCount(ctx context.Context, p *plugin.Plugin, job syncJob, rep *syncR
 	return <-done
 }
 
-// observe counts a record's rows and notes when its pair and the hot key were last seen.
+// observe counts a record's rows and notes when their pairs and the hot key were last seen. A
+// record holds up to scheduler.BatchRows rows of one table, of any pairs.
 func (rep *syncReport) observe(rec arrow.Record, hotKeyARN string) {
 	at := time.Since(rep.Start).Seconds()
 	table, _ := rec.Schema().Metadata().GetValue(schema.MetadataTableName)
 	rep.Rows[table] += rec.NumRows()
 	account, region := stringColumn(rec, "account_id"), stringColumn(rec, "region")
-	if account == nil || region == nil || rec.NumRows() == 0 {
+	if account == nil || region == nil {
 		return
 	}
-	pair := account.Value(0) + ":" + region.Value(0)
-	rep.PairDone[pair] = at
-	if rep.PairRows[pair] == nil {
-		rep.PairRows[pair] = map[string]int64{}
-	}
-	rep.PairRows[pair][table] += rec.NumRows()
-	if table != grantsTable {
-		return
-	}
-	if _, seen := rep.PairFirstGrant[pair]; !seen {
-		rep.PairFirstGrant[pair] = at
-	}
-	if keys := stringColumn(rec, "key_arn"); keys != nil && keys.Value(0) == hotKeyARN {
-		if rep.HotKeyFirst == 0 {
-			rep.HotKeyFirst = at
+	keys := stringColumn(rec, "key_arn")
+	for i := range int(rec.NumRows()) {
+		pair := account.Value(i) + ":" + region.Value(i)
+		rep.PairDone[pair] = at
+		if rep.PairRows[pair] == nil {
+			rep.PairRows[pair] = map[string]int64{}
 		}
-		rep.HotKeyLast = at
+		rep.PairRows[pair][table]++
+		if table != grantsTable {
+			continue
+		}
+		if _, seen := rep.PairFirstGrant[pair]; !seen {
+			rep.PairFirstGrant[pair] = at
+		}
+		if keys != nil && keys.Value(i) == hotKeyARN {
+			if rep.HotKeyFirst == 0 {
+				rep.HotKeyFirst = at
+			}
+			rep.HotKeyLast = at
+		}
 	}
 }
 

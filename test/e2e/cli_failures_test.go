@@ -40,8 +40,9 @@ func TestInvalidSpecFailsTheSync(t *testing.T) {
 	}
 }
 
-// TestKilledSyncRecovers kills the CLI in the middle of a slow sync; the next scheduled sync
-// completes, and the rows the killed one left behind are replaced, not duplicated.
+// TestKilledSyncRecovers kills the CLI in the middle of a slow sync (CloudTrail read at 2 calls a
+// second, as AWS allows: the hot key's 1,500 CreateGrant events alone take 15 s); the next
+// scheduled sync completes, and the rows the killed one left behind are replaced, not duplicated.
 func TestKilledSyncRecovers(t *testing.T) {
 	requireTools(t)
 	cfg := emulator.DefaultConfig()
@@ -50,7 +51,9 @@ func TestKilledSyncRecovers(t *testing.T) {
 	emu := startEmulator(t, cfg)
 	dsn := pgtest.Start(t)
 	dir := t.TempDir()
-	config := writeFile(t, dir, "sync.yml", syncConfig(orgSpec(emu), dsn))
+	spec := orgSpec(emu)
+	spec["rate_limits"] = map[string]float64{"LookupEvents": 2}
+	config := writeFile(t, dir, "sync.yml", syncConfig(spec, dsn))
 	env := awsEnv(t, cfg.ManagementAccount)
 
 	cmd := exec.Command(bin.cloudquery, "sync", config, "--cq-dir", dir+"/.cq", "--log-file-name", dir+"/killed.log")
@@ -61,16 +64,19 @@ func TestKilledSyncRecovers(t *testing.T) {
 	}
 	conn := connect(t, dsn)
 	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) && !tableHasRows(conn, "aws_kms_key_grants") {
+	for time.Now().Before(deadline) && !tableHasRows(conn, "aws_kms_grant_events") {
 		time.Sleep(200 * time.Millisecond)
 	}
 	// SIGKILL the CLI and its plugins together, as an OOM kill or a node loss would.
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	_ = cmd.Wait()
-	partial := count(t, conn, "SELECT count(*) FROM aws_kms_key_grants")
+	partial := count(t, conn, "SELECT count(*) FROM aws_kms_grant_events")
+	if cursors := count(t, conn, "SELECT count(*) FROM cq_state_awskms"); cursors != 0 {
+		t.Fatalf("the sync was killed after it saved %d cursors, not midway", cursors)
+	}
 	want := expectedCounts(emu.World, time.Now().UTC().AddDate(0, 0, -90))
-	if partial == 0 || partial >= want["aws_kms_key_grants"] {
-		t.Fatalf("the sync was not killed midway: %d of %d grants written", partial, want["aws_kms_key_grants"])
+	if partial == 0 || partial >= want["aws_kms_grant_events"] {
+		t.Fatalf("the sync was not killed midway: %d of %d grant events written", partial, want["aws_kms_grant_events"])
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)

@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"encoding/json"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-	"github.com/kmsaudit/cq-source-awskms/analysis"
 	"github.com/kmsaudit/cq-source-awskms/test/emulator"
 )
 
@@ -42,12 +44,10 @@ func expectedCounts(w *emulator.World, eventsSince time.Time) map[string]int {
 			n["aws_kms_key_grants"] += len(k.Grants)
 			n["aws_kms_key_policies"] += len(k.Policies)
 			for _, doc := range k.Policies {
-				if p, err := analysis.ParsePolicy(doc); err == nil {
-					n["aws_kms_key_policy_statements"] += len(p.Statements)
-				}
+				n["aws_kms_key_policy_statements"] += policyStatements(w, k, doc)
 			}
-			if k.Rotation != nil {
-				n["aws_kms_key_rotations"] += len(k.Rotations)
+			if k.AnswersRotationCalls() {
+				n["aws_kms_key_rotations"] += len(k.KeyMaterials)
 			}
 		}
 		for _, ev := range rd.Events {
@@ -56,5 +56,39 @@ func expectedCounts(w *emulator.World, eventsSince time.Time) map[string]int {
 			}
 		}
 	})
+	return n
+}
+
+// statementsByPolicyID are the statements of each key policy the emulator writes, counted by hand
+// in test/emulator/policies.go by the policy's Id.
+var statementsByPolicyID = map[string]int{
+	"key-default-1":       1, // defaultKeyPolicy: Enable IAM User Permissions
+	"key-consolepolicy-3": 3, // seedKeyPolicy: AllowRootAccountAccess, AllowKeyAdministrator, key metadata to the account
+	"key-grant-policy":    4, // grantForAWSResourcesPolicy: IAM, the service-linked role's use and its grants, the application's grants
+	"key-guarded":         4, // guardedKeyPolicy: IAM, the organization's Decrypt, the deploy role's NotAction, the Deny
+	"AWS_RAM":             1, // ramKeyPolicy: RAMManagedPermission
+}
+
+// policyStatements is the number of statements of one of the key's policies. Every auto-<service>-2
+// policy (awsManagedKeyPolicy) has two: access through the service, key metadata to the account.
+// The scenario key's key-consolepolicy-3 (scenarioKeyPolicy) has the seed's three and, when the
+// organization has a second ACTIVE account, AllowDataAccountToCreateGrants.
+func policyStatements(w *emulator.World, k *emulator.Key, doc string) int {
+	var p struct {
+		ID string `json:"Id"`
+	}
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		panic(fmt.Sprintf("key %s: policy is not JSON: %v", aws.ToString(k.Metadata.Arn), err))
+	}
+	if strings.HasPrefix(p.ID, "auto-") {
+		return 2
+	}
+	n, ok := statementsByPolicyID[p.ID]
+	if !ok {
+		panic(fmt.Sprintf("key %s: policy Id %q has no hand count in statementsByPolicyID", aws.ToString(k.Metadata.Arn), p.ID))
+	}
+	if f := w.Scenario; f != nil && aws.ToString(k.Metadata.Arn) == f.KeyARN && f.CrossAccount != "" {
+		n++
+	}
 	return n
 }

@@ -51,6 +51,9 @@ type Config struct {
 	// Scenario adds the named grant scenario (ScenarioFacts) to the management
 	// account's first region.
 	Scenario bool `json:"scenario"`
+	// AccessScenario adds the access scenario (AccessFacts): two keys in the
+	// first member account, IAM in two members, an SCP and an RCP.
+	AccessScenario bool `json:"accessScenario"`
 	// RetiredGrantsPerRegion is a busy account's CloudTrail: in every
 	// account-region, this many grants on the aws/ebs key were created and
 	// retired inside the lookback window (EC2 creating a grant for a volume and
@@ -131,6 +134,8 @@ type FaultConfig struct {
 	AssumeRoleDeniedAccounts []string `json:"assumeRoleDeniedAccounts,omitempty"`
 	// OrganizationsDenied makes every Organizations call AccessDeniedException.
 	OrganizationsDenied bool `json:"organizationsDenied"`
+	// IAMDeniedAccounts answer every IAM call with AccessDenied.
+	IAMDeniedAccounts []string `json:"iamDeniedAccounts,omitempty"`
 	// DeniedOperations are refused to every caller with the service's access-denied error, as an
 	// SCP or a missing permission would: "account:ListRegions", "ec2:DescribeRegions".
 	DeniedOperations []string `json:"deniedOperations,omitempty"`

@@ -398,6 +398,13 @@ func rotationStateError(k *Key) *apiError {
 	return nil
 }
 
+// AnswersRotationCalls reports whether GetKeyRotationStatus and ListKeyRotations answer for the
+// key (rather than UnsupportedOperationException or KMSInvalidStateException), i.e. whether a
+// reader gets its rotation status and key materials.
+func (k *Key) AnswersRotationCalls() bool {
+	return k.Rotation != nil && rotationStateError(k) == nil
+}
+
 // kmsGetKeyRotationStatus follows GetKeyRotationStatus (API reference): keys
 // that cannot rotate answer UnsupportedOperationException; "while a KMS key
 // is pending deletion, its key rotation status is false"; in the other

@@ -77,6 +77,11 @@ func WithAssumeRoleDenied(accounts ...string) Option {
 	return func(c *ServerConfig) { c.Faults.AssumeRoleDeniedAccounts = accounts }
 }
 
+// WithIAMDenied answers every IAM call made in the accounts with AccessDenied.
+func WithIAMDenied(accounts ...string) Option {
+	return func(c *ServerConfig) { c.Faults.IAMDeniedAccounts = accounts }
+}
+
 // WithOrganizationsDenied makes every Organizations call AccessDeniedException.
 func WithOrganizationsDenied() Option {
 	return func(c *ServerConfig) { c.Faults.OrganizationsDenied = true }

@@ -20,6 +20,9 @@ var organizationsOperations = map[string]handler{
 	"ListOrganizationalUnitsForParent": (*Server).orgListOUsForParent,
 	"ListAccountsForParent":            (*Server).orgListAccountsForParent,
 	"ListChildren":                     (*Server).orgListChildren,
+	"ListParents":                      (*Server).orgListParents,
+	"ListPoliciesForTarget":            (*Server).orgListPoliciesForTarget,
+	"DescribePolicy":                   (*Server).orgDescribePolicy,
 }
 
 type orgInput struct {
@@ -27,6 +30,10 @@ type orgInput struct {
 	NextToken  *string
 	ParentId   *string
 	ChildType  string
+	ChildId    *string
+	TargetId   *string
+	Filter     string
+	PolicyId   *string
 }
 
 // orgRequest decodes the input and enforces who may call.

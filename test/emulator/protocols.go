@@ -46,10 +46,14 @@ func writeResult(w http.ResponseWriter, svc *service, op, requestID string, out 
 			writeError(w, svc, requestID, serverError("InternalFailure", err.Error()))
 			return
 		}
+		namespace := svc.xmlNamespace
+		if namespace == "" {
+			namespace = stsXMLNamespace
+		}
 		w.Header().Set("Content-Type", "text/xml")
 		w.Header().Set("x-amzn-RequestId", requestID)
 		fmt.Fprintf(w, `<%sResponse xmlns="%s">%s<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`,
-			op, stsXMLNamespace, body, requestID, op)
+			op, namespace, body, requestID, op)
 	default:
 		encode := encodeAWSJSON
 		if svc.camelMembers {

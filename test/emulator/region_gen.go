@@ -50,6 +50,9 @@ func (g *regionGen) generate() {
 			g.generateHotKey()
 		}
 	}
+	if keyAccount, _ := g.w.accessScenarioAccounts(); g.w.Config.AccessScenario && g.account == keyAccount && g.region == g.w.EnabledRegions[g.account][0] {
+		g.generateAccessScenario()
+	}
 	g.generateGrantHistory()
 	g.generateNoiseEvents()
 	g.generateRetiredGrants()

@@ -28,6 +28,8 @@ type service struct {
 	ops          map[string]handler
 	// camelMembers: the wire member names start lower-case (AWS RAM).
 	camelMembers bool
+	// xmlNamespace is an awsQuery service's response namespace (STS's when empty).
+	xmlNamespace string
 }
 
 // request is one authenticated call being served.
@@ -91,6 +93,11 @@ func newServiceTable() map[string]*service {
 			},
 			throttleCode: "ThrottlingException", throttleHTTP: http.StatusTooManyRequests, internalCode: "ServerInternalException",
 			ops: ramOperations,
+		},
+		"iam": {
+			name: "iam", protocol: awsQuery, xmlNamespace: iamXMLNamespace,
+			throttleCode: "Throttling", throttleHTTP: http.StatusBadRequest, internalCode: "ServiceFailure",
+			ops: iamOperations,
 		},
 		"ec2": {
 			name: "ec2", protocol: ec2Query, regional: true,

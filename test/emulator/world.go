@@ -44,6 +44,12 @@ type World struct {
 
 	// Scenario is the named grant scenario, nil unless Config.Scenario.
 	Scenario *ScenarioFacts
+	// Access is the access scenario, nil unless Config.AccessScenario.
+	Access *AccessFacts
+	// IAM holds each ACTIVE account's users, groups, roles and policies.
+	IAM map[string]*IAMAccount
+	// OrgPolicies are the organization's SCPs and RCPs with their targets.
+	OrgPolicies []OrgPolicy
 	// HotKey locates the key with Config.HotKeyGrants grants, nil without one.
 	HotKey *KeyRef
 
@@ -175,6 +181,7 @@ func NewWorld(cfg Config) *World {
 	for _, rd := range w.Regions {
 		rd.sortAll()
 	}
+	w.generateAccessWorld()
 	w.generateRAM()
 	w.generateLastUsage()
 	w.ramPrincipals = nil

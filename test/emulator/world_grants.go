@@ -79,7 +79,7 @@ func (g *regionGen) generateGrants(k *Key) {
 	case "aws-managed-rds":
 		g.addGrant(k, *g.rdsServiceGrant(k))
 		return
-	case "scenario", "hot":
+	case "scenario", "hot", "access-main", "access-no-iam":
 		return // their grants are written out by hand
 	}
 	if g.cursor < 0 {

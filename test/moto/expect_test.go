@@ -195,6 +195,12 @@ func (s shape) row(t *testing.T, obj map[string]any) row {
 // Moto's CloudHSMv2 sends an isoformat string instead (see deviationProxy).
 func awsTimestamp(t *testing.T, v any) any {
 	t.Helper()
+	return formatTime(awsTime(t, v))
+}
+
+// awsTime is a timestamp member as the SDK reads it: the wire's double, to the millisecond.
+func awsTime(t *testing.T, v any) time.Time {
+	t.Helper()
 	var seconds string
 	switch v := v.(type) {
 	case json.Number:
@@ -214,7 +220,7 @@ func awsTimestamp(t *testing.T, v any) any {
 	}
 	d, _ := f.Float64() // the wire's double
 	ms, _ := new(big.Float).Mul(big.NewFloat(d), big.NewFloat(1000)).Int64()
-	return formatTime(time.UnixMilli(ms))
+	return time.UnixMilli(ms).UTC()
 }
 
 func formatTime(ts time.Time) string {
@@ -272,9 +278,11 @@ func notTruncated(t *testing.T, what string, doc map[string]any) {
 }
 
 // expectedRows is what moto's own API lists for every table, read account by account and region
-// by region, with the computed columns the test wrote by hand.
-func expectedRows(t *testing.T, api rawAPI, w *world) map[string][]row {
-	out := map[string][]row{
+// by region, with the computed columns the test wrote by hand; rotationKeys are the keys whose
+// rotation status and key materials AWS answers for, and only these should be asked.
+func expectedRows(t *testing.T, api rawAPI, w *world) (out map[string][]row, rotationKeys map[string]bool) {
+	rotationKeys = map[string]bool{}
+	out = map[string][]row{
 		"aws_kms_keys": nil, "aws_kms_key_grants": nil, "aws_kms_key_policies": nil,
 		"aws_kms_key_policy_statements": nil, "aws_kms_key_rotations": nil, "aws_kms_aliases": nil,
 		// Moto has no LookupEvents; the proxy answers none (see deviationProxy).
@@ -296,14 +304,11 @@ func expectedRows(t *testing.T, api rawAPI, w *world) map[string][]row {
 				arn := str(entry["KeyArn"])
 				md := api.kms(a, region, "DescribeKey", map[string]any{"KeyId": arn})["KeyMetadata"].(map[string]any)
 				k := pair(keyMetadata.row(t, md))
-				// rotation_enabled: "Automatic key rotation is supported only on symmetric
-				// encryption KMS keys. You cannot enable automatic rotation of asymmetric KMS keys,
-				// HMAC KMS keys, KMS keys with imported key material, or KMS keys in a custom key
-				// store" (https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyRotationStatus.html);
-				// the column is NULL where it does not apply.
-				k["rotation_enabled"] = nil
-				if str(md["KeySpec"]) == "SYMMETRIC_DEFAULT" && str(md["Origin"]) == "AWS_KMS" {
+				reason := rotationNotRead(md)
+				k["rotation_enabled"], k["rotation_not_read_reason"] = nil, reason
+				if reason == nil {
 					k["rotation_enabled"] = api.kms(a, region, "GetKeyRotationStatus", map[string]any{"KeyId": arn})["KeyRotationEnabled"]
+					rotationKeys[arn] = true
 				}
 				tags := api.kms(a, region, "ListResourceTags", map[string]any{"KeyId": arn})
 				notTruncated(t, "ListResourceTags", tags)
@@ -356,14 +361,15 @@ func expectedRows(t *testing.T, api rawAPI, w *world) map[string][]row {
 					}
 				}
 
-				// Every key is asked: moto lists the rotations of the keys it rotated and none for
-				// the others (AWS refuses asymmetric and HMAC keys with UnsupportedOperationException).
-				{
-					rotations := api.kms(a, region, "ListKeyRotations", map[string]any{"KeyId": arn})
+				// Only the keys AWS answers for are asked (see rotationNotRead): moto would list
+				// the rotations of the key pending deletion, which AWS refuses.
+				if reason == nil {
+					rotations := api.kms(a, region, "ListKeyRotations", map[string]any{"KeyId": arn, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"})
 					notTruncated(t, "ListKeyRotations", rotations)
 					for _, rot := range list(rotations["Rotations"]) {
 						r := pair(rotationsListEntry.row(t, rot))
 						r["key_arn"] = arn
+						r["key_material_ref"] = keyMaterialRef(t, rot)
 						add("aws_kms_key_rotations", r)
 					}
 				}
@@ -396,5 +402,46 @@ func expectedRows(t *testing.T, api rawAPI, w *world) map[string][]row {
 			}
 		}
 	}
-	return out
+	return out, rotationKeys
+}
+
+// rotationNotRead is aws_kms_keys.rotation_not_read_reason as docs/audit-columns.md defines it,
+// for the key DescribeKey described: nil where GetKeyRotationStatus and ListKeyRotations are
+// asked.
+//   - Only symmetric encryption keys whose key material KMS generated or that was imported have
+//     key material to rotate (automatic rotation for the first, on demand for both: "Rotate AWS
+//     KMS keys", https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html, and
+//     https://docs.aws.amazon.com/kms/latest/developerguide/list-rotations.html: "symmetric
+//     encryption KMS keys that support automatic or on-demand rotation. This includes KMS keys
+//     with key material that AWS KMS generated (AWS_KMS origin) and KMS keys with imported key
+//     material (EXTERNAL origin)"): any other is "unsupported".
+//   - KMS answers the rotation calls for Enabled and Disabled keys ("Disabled: The key rotation
+//     status does not change when you disable a KMS key", API_GetKeyRotationStatus.html); in any
+//     other state (moto has only PendingDeletion besides) the key state table
+//     (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html) has them refused,
+//     or GetKeyRotationStatus answer false whatever the setting while the key is pending
+//     deletion, and the column records the state.
+func rotationNotRead(md map[string]any) any {
+	origin := str(md["Origin"])
+	if str(md["KeySpec"]) != "SYMMETRIC_DEFAULT" || md["CustomKeyStoreId"] != nil || (origin != "AWS_KMS" && origin != "EXTERNAL") {
+		return "unsupported"
+	}
+	if state := str(md["KeyState"]); state != "Enabled" && state != "Disabled" {
+		return "key_state:" + state
+	}
+	return nil
+}
+
+// keyMaterialRef is aws_kms_key_rotations.key_material_ref (docs/audit-columns.md): the entry's
+// KeyMaterialId, or, where the answer has none (moto's never has: see the package comment),
+// "rotated:" and the RotationDate the SDK reads, in RFC 3339 with the fraction it has.
+func keyMaterialRef(t *testing.T, entry map[string]any) string {
+	t.Helper()
+	if id := str(entry["KeyMaterialId"]); id != "" {
+		return id
+	}
+	if entry["RotationDate"] == nil {
+		t.Fatalf("ListKeyRotations entry without KeyMaterialId or RotationDate: %v", entry)
+	}
+	return "rotated:" + awsTime(t, entry["RotationDate"]).Format(time.RFC3339Nano)
 }

@@ -14,8 +14,18 @@ import (
 // https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#terms-grant-operations, the
 // default key policy that of
 // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html.
+//
+// grantee_identity is the grantee as the identity it acts as (docs/audit-columns.md): IAM's ARNs
+// of roles and users carry the path before the name, "arn:aws:iam::123456789012:role/
+// application_abc/component_xyz/S3Access", and a role session is
+// "arn:aws:sts::account:assumed-role/role-name/role-session-name"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns);
+// names are unique in an account whatever the path, so the identity is the ARN without the path,
+// a session's is its role's ARN, and an account root is itself.
 
-// grantFacts is a grant's computed columns: every allows_* flag false but those named.
+// grantFacts is a grant's computed columns: every allows_* flag false but those named. The
+// grant's creator and parent are no columns of the table (the aws_kms_grant_lineage view joins
+// them from CloudTrail), so nothing here depends on moto lacking LookupEvents.
 func grantFacts(base row, allows ...string) row {
 	r := row{
 		"allows_create_grant": false, "allows_retire_grant": false, "allows_decrypt": false,
@@ -25,8 +35,6 @@ func grantFacts(base row, allows ...string) row {
 		"allows_decapsulate":      false,
 		"retiring_principal_type": nil, "encryption_context_equals": nil, "encryption_context_subset": nil,
 		"source_arn_constraint": nil, "constraint_type": "none", "is_delegating": false,
-		// Moto has no LookupEvents, so no grant's creator or parent is known.
-		"created_by": nil, "parent_grant_id": nil,
 	}
 	for _, a := range allows {
 		r["allows_"+a] = true
@@ -45,6 +53,7 @@ func grantToOwnRole(account, name string) grantSpec {
 		facts: grantFacts(row{
 			"grantee_type": "iam_role", "grantee_account_id": account,
 			"is_cross_account": false, "is_cross_organization": false,
+			"grantee_identity": "arn:aws:iam::" + account + ":role/app",
 		}, "decrypt", "encrypt", "generate_data_key"),
 	}
 }
@@ -60,21 +69,23 @@ func grantToMemberRole(account, member, name string) grantSpec {
 			"grantee_type": "iam_role", "grantee_account_id": member, "retiring_principal_type": "account_root",
 			"is_cross_account": true, "is_cross_organization": false, "is_delegating": true,
 			"constraint_type": "encryption_context_equals", "encryption_context_equals": map[string]any{"app": "billing"},
+			"grantee_identity": "arn:aws:iam::" + member + ":role/consumer",
 		}, "decrypt", "create_grant", "retire_grant"),
 	}
 }
 
-// grantToOutsideUser: an IAM user of an account outside the organization; every
+// grantToOutsideUser: an IAM user (with a path) of an account outside the organization; every
 // GenerateDataKey* variant is one family, ReEncryptFrom and ReEncryptTo another.
 func grantToOutsideUser(name string) grantSpec {
 	return grantSpec{
-		name: name, grantee: "arn:aws:iam::" + outsideAccount + ":user/outsider",
+		name: name, grantee: "arn:aws:iam::" + outsideAccount + ":user/division/finance/outsider",
 		ops:    []kmstypes.GrantOperation{"GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "DescribeKey"},
 		subset: map[string]string{"dept": "finance"},
 		facts: grantFacts(row{
 			"grantee_type": "iam_user", "grantee_account_id": outsideAccount,
 			"is_cross_account": true, "is_cross_organization": true,
 			"constraint_type": "encryption_context_subset", "encryption_context_subset": map[string]any{"dept": "finance"},
+			"grantee_identity": "arn:aws:iam::" + outsideAccount + ":user/outsider",
 		}, "generate_data_key", "re_encrypt", "describe_key"),
 	}
 }
@@ -91,18 +102,20 @@ func grantToAssumedRole(account, name string) grantSpec {
 			"is_cross_account": false, "is_cross_organization": false,
 			"constraint_type": "both", "encryption_context_equals": map[string]any{"stage": "prod"},
 			"encryption_context_subset": map[string]any{"team": "ops"},
+			"grantee_identity":          "arn:aws:iam::" + account + ":role/ops",
 		}, "decrypt"),
 	}
 }
 
-// grantSignToOwnRole: signing operations on an asymmetric signing key.
+// grantSignToOwnRole: signing operations on an asymmetric signing key, to a role with a path.
 func grantSignToOwnRole(account string) grantSpec {
 	return grantSpec{
-		name: "signer", grantee: "arn:aws:iam::" + account + ":role/signer",
+		name: "signer", grantee: "arn:aws:iam::" + account + ":role/crypto/signer",
 		ops: []kmstypes.GrantOperation{"Sign", "Verify", "GetPublicKey", "DescribeKey"},
 		facts: grantFacts(row{
 			"grantee_type": "iam_role", "grantee_account_id": account,
 			"is_cross_account": false, "is_cross_organization": false,
+			"grantee_identity": "arn:aws:iam::" + account + ":role/signer",
 		}, "sign", "verify", "get_public_key", "describe_key"),
 	}
 }
@@ -110,7 +123,8 @@ func grantSignToOwnRole(account string) grantSpec {
 // grantMacToMemberRole: GenerateMac and VerifyMac are one family, granted to an account root.
 func grantMacToMemberRole(account, member string) grantSpec {
 	grantee := "arn:aws:iam::" + member + ":root"
-	facts := row{"grantee_type": "account_root", "grantee_account_id": member, "is_cross_account": true, "is_cross_organization": false}
+	facts := row{"grantee_type": "account_root", "grantee_account_id": member, "is_cross_account": true, "is_cross_organization": false,
+		"grantee_identity": grantee}
 	if member == account {
 		facts["is_cross_account"] = false
 	}

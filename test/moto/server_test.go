@@ -145,10 +145,18 @@ type deviationProxy struct {
 	mu         sync.Mutex
 	targets    map[string]int // calls seen, by X-Amz-Target
 	grantPages []grantPage    // ListGrants requests, in order
+	// rotationCalls are the GetKeyRotationStatus and ListKeyRotations requests, by target.
+	rotationCalls map[string][]rotationCall
+}
+
+// rotationCall is what a GetKeyRotationStatus or ListKeyRotations request asked.
+type rotationCall struct {
+	KeyID              string `json:"KeyId"`
+	IncludeKeyMaterial string `json:"IncludeKeyMaterial"`
 }
 
 func newDeviationProxy(t *testing.T, motoURL string) *deviationProxy {
-	p := &deviationProxy{moto: motoURL, targets: map[string]int{}}
+	p := &deviationProxy{moto: motoURL, targets: map[string]int{}, rotationCalls: map[string][]rotationCall{}}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(p.srv.Close)
 	return p
@@ -186,6 +194,16 @@ func (p *deviationProxy) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		_, _ = io.WriteString(w, `{"Keys":[],"Truncated":false}`)
 		return
+	}
+	if target == "TrentService.GetKeyRotationStatus" || target == "TrentService.ListKeyRotations" {
+		var call rotationCall
+		if err := json.Unmarshal(body, &call); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		p.mu.Lock()
+		p.rotationCalls[target] = append(p.rotationCalls[target], call)
+		p.mu.Unlock()
 	}
 	var page *grantPage
 	if target == "TrentService.ListGrants" {
@@ -358,6 +376,13 @@ func (p grantPage) cut(body []byte) ([]byte, error) {
 		doc["NextMarker"] = fmt.Sprintf("offset-%d", to)
 	}
 	return json.Marshal(doc)
+}
+
+// rotationRequests are the GetKeyRotationStatus or ListKeyRotations requests the proxy saw.
+func (p *deviationProxy) rotationRequests(target string) []rotationCall {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]rotationCall(nil), p.rotationCalls[target]...)
 }
 
 // pagesOf is how many ListGrants pages were asked for the key (by ARN or id).

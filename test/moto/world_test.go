@@ -268,7 +268,9 @@ func keySpecs(account, member, region string) []keySpec {
 		{label: "multi-region", spec: kmstypes.KeySpecSymmetricDefault, usage: kmstypes.KeyUsageTypeEncryptDecrypt, multiRegion: region == homeRegion},
 		{label: "imported", spec: kmstypes.KeySpecSymmetricDefault, usage: kmstypes.KeyUsageTypeEncryptDecrypt, origin: kmstypes.OriginTypeExternal},
 		{label: "disabled", spec: kmstypes.KeySpecSymmetricDefault, usage: kmstypes.KeyUsageTypeEncryptDecrypt, disable: true, rotate: true},
-		{label: "pending-deletion", spec: kmstypes.KeySpecSymmetricDefault, usage: kmstypes.KeyUsageTypeEncryptDecrypt, deleteInDays: 7},
+		// Rotated before its deletion was scheduled: AWS keeps the rotations but refuses to list
+		// them while the key is pending deletion; moto lists them.
+		{label: "pending-deletion", spec: kmstypes.KeySpecSymmetricDefault, usage: kmstypes.KeyUsageTypeEncryptDecrypt, rotate: true, onDemand: 1, deleteInDays: 7},
 		{label: "custom-policy", spec: kmstypes.KeySpecSymmetricDefault, usage: kmstypes.KeyUsageTypeEncryptDecrypt, policy: customPolicy(account, member)},
 	}
 }

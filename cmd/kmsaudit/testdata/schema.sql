@@ -179,3 +179,26 @@ CREATE TABLE aws_ram_kms_key_shares (
     actions text[],
     permission_not_read_reason text
 );
+
+CREATE TABLE aws_iam_kms_principals (
+    account_id text,
+    arn text,
+    principal_type text,
+    permissions_boundary_arn text,
+    statements jsonb,
+    boundary_statements jsonb
+);
+
+CREATE TABLE aws_organizations_account_policies (
+    account_id text,
+    organization_id text,
+    target_account_id text,
+    policy_type text,
+    level bigint,
+    target_id text,
+    policy_id text,
+    policy_arn text,
+    policy_name text,
+    aws_managed boolean,
+    content jsonb
+);

@@ -67,6 +67,7 @@ func parseFlags(args []string) (emulator.Config, string, error) {
 	hot := fs.Int("hot-key-grants", 0, "grants on alias/hot-key")
 	retired := fs.Int("retired-grants-per-region", 0, "grants created and retired inside CloudTrail's window in every account-region (a busy trail)")
 	scenario := fs.Bool("scenario", true, "generate the named grant scenario")
+	accessScenario := fs.Bool("access-scenario", false, "generate the access scenario (IAM, SCP, RCP, cross-account keys)")
 	quotaScale := fs.Float64("quota-scale", 0, "enable AWS request quotas, scaled (0.1 = ten times lower)")
 	errorRate := fs.Float64("internal-error-rate", 0, "fraction of calls answered with a 500 error")
 	if err := fs.Parse(args); err != nil {
@@ -96,6 +97,8 @@ func parseFlags(args []string) (emulator.Config, string, error) {
 			cfg.RetiredGrantsPerRegion = *retired
 		case "scenario":
 			cfg.Scenario = *scenario
+		case "access-scenario":
+			cfg.AccessScenario = *accessScenario
 		case "quota-scale":
 			cfg.Server.Quotas.Enabled, cfg.Server.Quotas.Scale = true, *quotaScale
 		case "internal-error-rate":
