@@ -40,6 +40,11 @@ func expectedCounts(w *emulator.World, eventsSince time.Time) map[string]int {
 		n["aws_kms_aliases"] += len(rd.Aliases)
 		n["aws_cloudhsmv2_clusters"] += len(rd.Clusters)
 		n["aws_cloudhsmv2_backups"] += len(rd.Backups)
+		// One row per RAM share of the account's keys, one per key shared with it; no last use
+		// (the spec leaves key_last_usage off).
+		n["aws_ram_kms_key_shares"] += len(rd.Shares)
+		n["aws_kms_keys_shared_with_us"] += len(rd.SharedWithMe)
+		n["aws_kms_key_last_usage"] = 0
 		for _, k := range rd.Keys {
 			n["aws_kms_key_grants"] += len(k.Grants)
 			n["aws_kms_key_policies"] += len(k.Policies)
