@@ -128,8 +128,8 @@ func TestSyncMatchesMoto(t *testing.T) {
 	}
 	checkRotationCalls(t, proxy, rotationKeys)
 	tables := awskms.Tables().FlattenTables()
-	if len(tables) != len(want) {
-		t.Errorf("the plugin has %d tables, the test compares %d", len(tables), len(want))
+	if len(tables) != len(want)+len(notRefereedHere) {
+		t.Errorf("the plugin has %d tables, the test compares %d and leaves out %d", len(tables), len(want), len(notRefereedHere))
 	}
 	for name, rows := range want {
 		table := tables.Get(name)
@@ -205,9 +205,14 @@ func syncAll(t *testing.T, spec map[string]any) (message.SyncMessages, *lockedBu
 		return nil, logs, err
 	}
 	defer p.Close(ctx)
-	msgs, err := p.SyncAll(ctx, sdkplugin.SyncOptions{Tables: []string{"*"}, DeterministicCQID: true})
+	msgs, err := p.SyncAll(ctx, sdkplugin.SyncOptions{Tables: []string{"*"}, SkipTables: notRefereedHere, DeterministicCQID: true})
 	return msgs, logs, err
 }
+
+// notRefereedHere are the tables this test does not sync: the access evaluation's IAM and
+// Organizations inputs, refereed by the emulator's access scenario (resources/plugin) and not
+// built in moto here yet.
+var notRefereedHere = []string{"aws_iam_kms_principals", "aws_organizations_account_policies"}
 
 // lockedBuffer collects the plugin's log lines, written from many goroutines.
 type lockedBuffer struct {
