@@ -21,7 +21,14 @@ const (
 	PathIAMPolicy AccessPath = "iam_policy"
 	// PathGrant: a grant on the key names the principal as grantee.
 	PathGrant AccessPath = "grant"
+	// PathRAMShare: an AWS RAM resource share gives the principal's account
+	// the key; the key's AWS_RAM policy, which RAM manages, says what.
+	PathRAMShare AccessPath = "ram_share"
 )
+
+// RAMPolicyName is the name of the key policy AWS RAM manages on a shared
+// key, beside "default".
+const RAMPolicyName = "AWS_RAM"
 
 // AccessKey is a key and what is attached to it.
 type AccessKey struct {
@@ -33,6 +40,28 @@ type AccessKey struct {
 	Grants []kmstypes.GrantListEntry
 	// AWSManaged keys are outside the reach of RCPs.
 	AWSManaged bool
+	// RAMPolicy is the parsed AWS_RAM key policy of a key shared through
+	// AWS RAM; nil when the key is not shared or it could not be read.
+	RAMPolicy *Policy
+	// Shares are the AWS RAM resource shares that include the key; they
+	// name the source of the ram_share rows.
+	Shares []RAMShare
+}
+
+// RAMShare is an AWS RAM resource share of the key
+// (aws_ram_kms_key_shares): its ARN, status and principals.
+type RAMShare struct {
+	ARN string
+	// Status is the share's status; only ACTIVE shares name a row's source.
+	Status     string
+	Principals []RAMSharePrincipal
+}
+
+// RAMSharePrincipal is one principal of a share, as ListPrincipals gives
+// it: an account id, an organization or OU id, or an IAM role or user ARN.
+type RAMSharePrincipal struct {
+	ID   string
+	Type string
 }
 
 // SourcedStatement is a statement and the policy it came from: a managed
@@ -163,8 +192,14 @@ type AccessRow struct {
 //     "allows IAM policies"), or, across accounts, gives the principal, its
 //     account or "*" — and only cross-account actions; a permissions
 //     boundary caps it;
+//   - ram_share: the key's AWS_RAM policy (written by AWS RAM for a share)
+//     read as a key policy for principals of other accounts: its principals
+//     with the cross-account actions (requires_caller_iam), and the IAM
+//     principals of those accounts that their identity policies allow; the
+//     source is the ACTIVE share that reaches the account (access_ram.go);
 //   - grant: a grant needs nothing else;
-//   - an explicit Deny (key policy, identity policy or boundary, SCP, RCP)
+//   - an explicit Deny (default or AWS_RAM key policy, identity policy or
+//     boundary, SCP, RCP)
 //     wins; SCPs bind principals of member accounts, never the management
 //     account, service principals or service-linked roles; RCPs bind the
 //     customer managed keys of member accounts, except kms:RetireGrant.
@@ -183,6 +218,8 @@ func EvaluateKeyAccess(in AccessInput) []AccessRow {
 	var rows []AccessRow
 	rows = append(rows, e.keyPolicyRows()...)
 	rows = append(rows, e.iamRows()...)
+	rows = append(rows, e.ramShareRows()...)
+	rows = append(rows, e.ramIAMRows()...)
 	rows = append(rows, e.grantRows()...)
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i], rows[j]
@@ -203,8 +240,10 @@ func pathOrder(p AccessPath) int {
 		return 0
 	case PathIAMPolicy:
 		return 1
+	case PathRAMShare:
+		return 2
 	}
-	return 2
+	return 3
 }
 
 type evaluator struct {
@@ -353,8 +392,7 @@ func (e *evaluator) newRow(principal string, path AccessPath, source string) *ro
 
 // admitting returns the key policy Allow statements that let principal p's
 // identity policies count, and the actions they let count.
-func (e *evaluator) admitting(p *IAMPrincipal, f principalFacts) ([]*Statement, opSet) {
-	pol := e.in.Key.Policy
+func (e *evaluator) admitting(pol *Policy, p *IAMPrincipal, f principalFacts) ([]*Statement, opSet) {
 	var ops opSet
 	if pol == nil {
 		return nil, ops
@@ -409,44 +447,26 @@ func (e *evaluator) iamRows() []AccessRow {
 	for i := range e.in.Principals {
 		p := &e.in.Principals[i]
 		facts := e.facts(p.ARN)
-		admitters, admitted := e.admitting(p, facts)
+		admitters, admitted := e.admitting(e.in.Key.Policy, p, facts)
 		if admitted == 0 {
 			continue
 		}
-		var boundary opSet
-		var boundaryStatements []SourcedStatement
-		if p.HasBoundary {
-			for j := range p.Boundary {
-				bs := &p.Boundary[j]
-				if bs.Statement.Effect == EffectAllow && resourceMatches(&bs.Statement, e.in.Key.ARN) && statementOutcome(&bs.Statement, facts) != outcomeFalse {
-					boundary.union(e.cache.of(&bs.Statement))
-					boundaryStatements = append(boundaryStatements, *bs)
-				}
-			}
-		}
 		bySource := map[string]*rowBuilder{}
 		var order []string
-		for j := range p.Statements {
-			st := &p.Statements[j]
-			s := &st.Statement
-			if s.Effect != EffectAllow || !resourceMatches(s, e.in.Key.ARN) || statementOutcome(s, facts) == outcomeFalse {
+		var boundaryStatements []*SourcedStatement
+		for _, a := range e.identityAllows(p, facts, admitted) {
+			if a.ops == 0 {
+				boundaryStatements = append(boundaryStatements, a.source)
 				continue
 			}
-			ops := e.cache.of(s).intersect(admitted)
-			if p.HasBoundary {
-				ops = ops.intersect(boundary)
-			}
-			if ops == 0 {
-				continue
-			}
-			b, ok := bySource[st.Source]
+			b, ok := bySource[a.source.Source]
 			if !ok {
-				b = e.newRow(p.ARN, PathIAMPolicy, st.Source)
-				bySource[st.Source] = b
-				order = append(order, st.Source)
+				b = e.newRow(p.ARN, PathIAMPolicy, a.source.Source)
+				bySource[a.source.Source] = b
+				order = append(order, a.source.Source)
 			}
-			b.ops.union(ops)
-			b.addStatement(statementSource(st.Source, s), s)
+			b.ops.union(a.ops)
+			b.addStatement(statementSource(a.source.Source, &a.source.Statement), &a.source.Statement)
 		}
 		for _, source := range order {
 			b := bySource[source]
@@ -457,8 +477,8 @@ func (e *evaluator) iamRows() []AccessRow {
 					b.addStatement("key_policy#"+statementSource("", s), s)
 				}
 			}
-			for j := range boundaryStatements {
-				b.addStatement(statementSource(boundaryStatements[j].Source, &boundaryStatements[j].Statement), &boundaryStatements[j].Statement)
+			for _, bs := range boundaryStatements {
+				b.addStatement(statementSource(bs.Source, &bs.Statement), &bs.Statement)
 			}
 			joined := strings.Join(sids, ", ")
 			b.row.KeyPolicySource = &joined
@@ -558,11 +578,17 @@ type deny struct {
 func (e *evaluator) denies(principal string, f principalFacts) []deny {
 	var out []deny
 	key := e.in.Key
-	if key.Policy != nil {
-		for i := range key.Policy.Statements {
-			s := &key.Policy.Statements[i]
+	for _, kp := range []struct {
+		prefix string
+		policy *Policy
+	}{{"key_policy", key.Policy}, {RAMPolicyName, key.RAMPolicy}} {
+		if kp.policy == nil {
+			continue
+		}
+		for i := range kp.policy.Statements {
+			s := &kp.policy.Statements[i]
 			if s.Effect == EffectDeny && e.denyNames(s, principal, f) {
-				out = append(out, deny{source: "key_policy#" + statementSource("", s), statement: s})
+				out = append(out, deny{source: statementSource(kp.prefix, s), statement: s})
 			}
 		}
 	}
