@@ -91,8 +91,9 @@ func nonNil(s []string) []string {
 // AccessStats says what a materialisation read and wrote.
 type AccessStats struct {
 	Keys, Principals, Rows int
-	// IAMKnown and OrgKnown say whether the IAM and Organizations tables were there.
-	IAMKnown, OrgKnown bool
+	// IAMKnown, OrgKnown and SharesKnown say whether the IAM, Organizations and RAM share tables
+	// were there.
+	IAMKnown, OrgKnown, SharesKnown bool
 	// Skipped lists keys whose inputs could not be read, with the reason; their rows are missing.
 	Skipped []string
 }
@@ -100,9 +101,10 @@ type AccessStats struct {
 // MaterializeAccess reads the synced tables, evaluates every key's access with
 // analysis.EvaluateKeyAccess and replaces the rows of aws_kms_key_access, in one transaction.
 // aws_kms_keys, aws_kms_key_policies and aws_kms_key_grants are required;
-// aws_iam_kms_principals and aws_organizations_account_policies are used when present (without
-// them there are no iam_policy rows and no SCP or RCP in denied_by). A key whose policy does not
-// parse keeps its grant rows and is listed in Skipped.
+// aws_iam_kms_principals, aws_organizations_account_policies and aws_ram_kms_key_shares are used
+// when present (without them there are no iam_policy rows, no SCP or RCP in denied_by, and
+// ram_share rows name the AWS_RAM policy instead of the share). A key whose policy does not parse
+// keeps its grant rows and is listed in Skipped.
 func MaterializeAccess(ctx context.Context, conn *pgx.Conn, now time.Time) (AccessStats, error) {
 	var st AccessStats
 	for _, table := range []string{"aws_kms_keys", "aws_kms_key_policies", "aws_kms_key_grants"} {
@@ -121,6 +123,13 @@ func MaterializeAccess(ctx context.Context, conn *pgx.Conn, now time.Time) (Acce
 	}
 	if err := readGrants(ctx, conn, keys); err != nil {
 		return st, err
+	}
+	if st.SharesKnown, err = tableExists(ctx, conn, "aws_ram_kms_key_shares"); err != nil {
+		return st, err
+	} else if st.SharesKnown {
+		if err := readShares(ctx, conn, keys); err != nil {
+			return st, err
+		}
 	}
 	var principals []analysis.IAMPrincipal
 	if st.IAMKnown, err = tableExists(ctx, conn, "aws_iam_kms_principals"); err != nil {
@@ -192,16 +201,17 @@ func readKeys(ctx context.Context, conn *pgx.Conn) (map[string]*keyInput, error)
 	return keys, rows.Err()
 }
 
-// readPolicies attaches each key's policy: the one named "default", the only name KMS has.
+// readPolicies attaches each key's policies: "default", and "AWS_RAM" for a key shared through AWS
+// RAM (the two names ListKeyPolicies knows).
 func readPolicies(ctx context.Context, conn *pgx.Conn, keys map[string]*keyInput, st *AccessStats) error {
-	rows, err := conn.Query(ctx, "SELECT key_arn, policy::text FROM aws_kms_key_policies WHERE name = 'default' AND policy IS NOT NULL")
+	rows, err := conn.Query(ctx, "SELECT key_arn, name, policy::text FROM aws_kms_key_policies WHERE name IN ('default', 'AWS_RAM') AND policy IS NOT NULL")
 	if err != nil {
 		return fmt.Errorf("reading aws_kms_key_policies: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var arn, doc string
-		if err := rows.Scan(&arn, &doc); err != nil {
+		var arn, name, doc string
+		if err := rows.Scan(&arn, &name, &doc); err != nil {
 			return err
 		}
 		k := keys[arn]
@@ -210,10 +220,48 @@ func readPolicies(ctx context.Context, conn *pgx.Conn, keys map[string]*keyInput
 		}
 		p, err := analysis.ParsePolicy(doc)
 		if err != nil {
-			st.Skipped = append(st.Skipped, fmt.Sprintf("%s: key policy not evaluated: %v", arn, err))
+			st.Skipped = append(st.Skipped, fmt.Sprintf("%s: key policy %s not evaluated: %v", arn, name, err))
 			continue
 		}
-		k.Policy = p
+		if name == analysis.RAMPolicyName {
+			k.RAMPolicy = p
+		} else {
+			k.Policy = p
+		}
+	}
+	return rows.Err()
+}
+
+// readShares attaches to each key the AWS RAM shares that include it (aws_ram_kms_key_shares).
+func readShares(ctx context.Context, conn *pgx.Conn, keys map[string]*keyInput) error {
+	rows, err := conn.Query(ctx, `SELECT resource_share_arn, coalesce(status, ''), coalesce(principals::text, '[]'), key_arns
+		FROM aws_ram_kms_key_shares WHERE resource_share_arn IS NOT NULL ORDER BY resource_share_arn`)
+	if err != nil {
+		return fmt.Errorf("reading aws_ram_kms_key_shares: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var arn, status, principals string
+		var keyARNs []string
+		if err := rows.Scan(&arn, &status, &principals, &keyARNs); err != nil {
+			return err
+		}
+		var list []struct {
+			ID   string `json:"id"`
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal([]byte(principals), &list); err != nil {
+			return fmt.Errorf("aws_ram_kms_key_shares %s: principals: %w", arn, err)
+		}
+		share := analysis.RAMShare{ARN: arn, Status: status}
+		for _, p := range list {
+			share.Principals = append(share.Principals, analysis.RAMSharePrincipal{ID: p.ID, Type: p.Type})
+		}
+		for _, keyARN := range keyARNs {
+			if k := keys[keyARN]; k != nil {
+				k.Shares = append(k.Shares, share)
+			}
+		}
 	}
 	return rows.Err()
 }

@@ -123,6 +123,37 @@ func loadAccessFixture(t *testing.T, ctx context.Context, conn *pgx.Conn) {
 	policy(accS, "SERVICE_CONTROL_POLICY", 1, accS, "p-deny", deny)
 }
 
+// sharedKey is K's key shared through AWS RAM with S (inside the organization) and O (outside),
+// each by its own share; a third, deleted share once reached S. Its default policy enables IAM in
+// K; its AWS_RAM policy is the one RAM writes for the share's managed permission.
+var sharedKey = kARN("shared")
+
+const (
+	shareS       = "arn:aws:ram:us-east-1:" + accK + ":resource-share/to-s"
+	shareO       = "arn:aws:ram:us-east-1:" + accK + ":resource-share/to-o"
+	shareDeleted = "arn:aws:ram:us-east-1:" + accK + ":resource-share/deleted"
+)
+
+func loadRAMShareFixture(t *testing.T, ctx context.Context, conn *pgx.Conn) {
+	t.Helper()
+	insert(t, ctx, conn, "aws_kms_keys", map[string]any{"account_id": accK, "region": "us-east-1", "arn": sharedKey, "key_manager": "CUSTOMER", "key_state": "Enabled", "enabled": true})
+	insert(t, ctx, conn, "aws_kms_key_policies", map[string]any{"account_id": accK, "region": "us-east-1", "key_arn": sharedKey, "name": "default",
+		"policy": `{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`})
+	insert(t, ctx, conn, "aws_kms_key_policy_statements", map[string]any{"account_id": accK, "region": "us-east-1", "key_arn": sharedKey,
+		"policy_name": "default", "statement_index": 0, "sid": "Enable IAM User Permissions", "effect": "Allow", "principal_list": []string{"arn:aws:iam::111122223333:root"}})
+	insert(t, ctx, conn, "aws_kms_key_policies", map[string]any{"account_id": accK, "region": "us-east-1", "key_arn": sharedKey, "name": "AWS_RAM",
+		"policy": `{"Version":"2012-10-17","Id":"AWS_RAM","Statement":[{"Sid":"RAMManagedPermission","Effect":"Allow",
+		 "Principal":{"AWS":["arn:aws:iam::444455556666:root","arn:aws:iam::123456789012:root"]},
+		 "Action":["kms:Decrypt","kms:Encrypt","kms:DescribeKey"],"Resource":"` + sharedKey + `"}]}`})
+	share := func(arn, status, account string) {
+		insert(t, ctx, conn, "aws_ram_kms_key_shares", map[string]any{"account_id": accK, "region": "us-east-1", "resource_share_arn": arn, "status": status,
+			"principals": `[{"id":"` + account + `","type":"account","external":null}]`, "key_arns": []string{sharedKey}})
+	}
+	share(shareS, "ACTIVE", accS)
+	share(shareO, "ACTIVE", accO)
+	share(shareDeleted, "DELETED", accS)
+}
+
 // accessSeen is the part of an aws_kms_key_access row the test states by hand.
 type accessSeen struct {
 	Key, Principal, Path, Source, Ops, Denied, DeniedBy, Possibly string
@@ -172,12 +203,13 @@ func TestMaterializeAccess(t *testing.T) {
 	}
 	defer conn.Close(ctx)
 	loadAccessFixture(t, ctx, conn)
+	loadRAMShareFixture(t, ctx, conn)
 
 	st, err := MaterializeAccess(ctx, conn, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !st.IAMKnown || !st.OrgKnown || st.Keys != 4 || st.Principals != 4 || len(st.Skipped) != 0 {
+	if !st.IAMKnown || !st.OrgKnown || !st.SharesKnown || st.Keys != 5 || st.Principals != 4 || len(st.Skipped) != 0 {
 		t.Errorf("stats = %+v", st)
 	}
 	const (
@@ -212,6 +244,16 @@ func TestMaterializeAccess(t *testing.T) {
 		// key policy's kms:ViaService condition); S's SCP then denies Decrypt.
 		{Key: openKey, Principal: iamRole(accS, "CrossAllowed"), Path: "iam_policy", Source: iamRole(accS, "CrossAllowed") + "/inline/UseKeyAccountKeys", Ops: "kms:Decrypt", Denied: "kms:Decrypt", DeniedBy: scpDeny, Conditional: true},
 		{Key: openKey, Principal: iamRole(accS, "OrgReader"), Path: "iam_policy", Source: iamRole(accS, "OrgReader") + "/inline/Decrypt", Ops: "kms:Decrypt", Denied: "kms:Decrypt", DeniedBy: scpDeny, Conditional: true},
+		// shared: K's root and IAMOnly as on any key with IAM enabled; through the shares, S's root
+		// and the roles of S whose IAM allows (CrossAllowed's Decrypt and Encrypt on K's keys,
+		// OrgReader's Decrypt), with Decrypt denied by S's SCP; O's root, whose IAM is unknown,
+		// loses everything to the RCP perimeter.
+		{Key: sharedKey, Principal: "arn:aws:iam::" + accK + ":root", Path: "key_policy", Source: "Enable IAM User Permissions", Ops: allKMSActions},
+		{Key: sharedKey, Principal: iamRole(accK, "IAMOnly"), Path: "iam_policy", Source: iamRole(accK, "IAMOnly") + "/inline/AllKMS", Ops: allKMSActions},
+		{Key: sharedKey, Principal: "arn:aws:iam::" + accS + ":root", Path: "ram_share", Source: shareS, Ops: "kms:Decrypt,kms:DescribeKey,kms:Encrypt", Denied: "kms:Decrypt", DeniedBy: scpDeny, RequiresIAM: true},
+		{Key: sharedKey, Principal: iamRole(accS, "CrossAllowed"), Path: "ram_share", Source: shareS, Ops: "kms:Decrypt,kms:Encrypt", Denied: "kms:Decrypt", DeniedBy: scpDeny},
+		{Key: sharedKey, Principal: iamRole(accS, "OrgReader"), Path: "ram_share", Source: shareS, Ops: "kms:Decrypt", Denied: "kms:Decrypt", DeniedBy: scpDeny},
+		{Key: sharedKey, Principal: "arn:aws:iam::" + accO + ":root", Path: "ram_share", Source: shareO, Ops: "kms:Decrypt,kms:DescribeKey,kms:Encrypt", Denied: "kms:Decrypt,kms:DescribeKey,kms:Encrypt", DeniedBy: rcp, RequiresIAM: true},
 	}
 	sortSeen(want)
 	if got := readAccessRows(t, ctx, conn); !reflect.DeepEqual(got, want) {
@@ -262,6 +304,12 @@ func TestMaterializeAccess(t *testing.T) {
 		{openKey, "*", "key_policy", "OpenViaEBS", "conditional"},
 		{openKey, iamRole(accS, "CrossAllowed"), "iam_policy", iamRole(accS, "CrossAllowed") + "/inline/UseKeyAccountKeys", "denied"},
 		{openKey, iamRole(accS, "OrgReader"), "iam_policy", iamRole(accS, "OrgReader") + "/inline/Decrypt", "denied"},
+		{sharedKey, "arn:aws:iam::" + accK + ":root", "key_policy", "Enable IAM User Permissions", "yes"},
+		{sharedKey, iamRole(accK, "IAMOnly"), "iam_policy", iamRole(accK, "IAMOnly") + "/inline/AllKMS", "yes"},
+		{sharedKey, "arn:aws:iam::" + accS + ":root", "ram_share", shareS, "denied"},
+		{sharedKey, iamRole(accS, "CrossAllowed"), "ram_share", shareS, "denied"},
+		{sharedKey, iamRole(accS, "OrgReader"), "ram_share", shareS, "denied"},
+		{sharedKey, "arn:aws:iam::" + accO + ":root", "ram_share", shareO, "denied"},
 	})
 	// The outsider's grant is cancelled by the RCP; the management key's partner and the open
 	// key's "*" remain.
@@ -276,6 +324,7 @@ func TestMaterializeAccess(t *testing.T) {
 		{mainKey, iamRole(accK, "Analyst"), "iam_policy"},
 		{mainKey, iamRole(accK, "Delegator"), "grant"},
 		{mainKey, iamRole(accK, "IAMOnly"), "iam_policy"},
+		{sharedKey, iamRole(accK, "IAMOnly"), "iam_policy"},
 	})
 
 	// The graph of the main key: one arrow per path, the grant chain as a thick arrow.
