@@ -190,6 +190,7 @@ func (b *cliBench) run(ctx context.Context, dir string, s cliSync) (cliResult, e
 		return cliResult{}, err
 	}
 	skip, _ := json.Marshal(append([]string{}, s.SkipTables...))
+	tables, _ := json.Marshal(benchTables)
 	backend := ""
 	if s.State {
 		backend = "\n  backend_options:\n    table_name: cq_state_awskms\n    connection: \"@@plugins.pgtest.connection\""
@@ -199,7 +200,7 @@ spec:
   name: awskms
   registry: local
   path: %q
-  tables: ["aws_kms_*", "aws_cloudhsmv2_*"]
+  tables: %s
   skip_tables: %s
   destinations: ["pgtest"]%s
   spec: %s
@@ -212,7 +213,7 @@ spec:
   write_mode: overwrite-delete-stale
   spec:
     connection_string: %q
-`, b.bins[s.Source], skip, backend, spec, b.bins[binDest], s.DSN)
+`, b.bins[s.Source], tables, skip, backend, spec, b.bins[binDest], s.DSN)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return cliResult{}, err
 	}

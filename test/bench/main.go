@@ -28,9 +28,11 @@ import (
 	"github.com/kmsaudit/cq-source-awskms/test/emulator"
 )
 
-// benchTables are the tables the benchmark syncs: the KMS inventory and CloudHSMv2, whose
-// minimums it computes (the IAM and Organizations tables the access evaluation reads are left out).
-var benchTables = []string{"aws_kms_*", "aws_cloudhsmv2_*"}
+// benchTables are the tables the benchmark syncs: the KMS inventory of issue 5 (keys with their
+// child tables, aliases, grant events) and CloudHSMv2, whose minimums it computes; the access
+// evaluation's IAM and Organizations inputs and the RAM tables are left out.
+var benchTables = []string{"aws_kms_keys", "aws_kms_key_grants", "aws_kms_key_policies", "aws_kms_key_policy_statements",
+	"aws_kms_key_rotations", "aws_kms_aliases", "aws_kms_grant_events", "aws_cloudhsmv2_*"}
 
 // Child roles: the benchmark starts copies of itself as the emulator and as the plugin.
 const (
