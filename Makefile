@@ -7,7 +7,8 @@ BIN := $(CURDIR)/bin
 build: ## the plugin binary
 	go build -ldflags "$(LDFLAGS)" -o $(BIN)/cq-source-awskms .
 
-test: cloudquery ## every test, end-to-end ones included (needs PostgreSQL: see README), then a short fuzz run
+test: cloudquery ## every test, end-to-end ones included (installs PostgreSQL when missing), then a short fuzz run
+	bash test/scripts/ensure-postgres.sh
 	CI=$${CI:-true} go test -count=1 -timeout 40m ./...
 	$(MAKE) --no-print-directory fuzz-short
 
