@@ -99,18 +99,8 @@ func ramPage(n int, in ramInput, hi int) (start, end int, next *string, err *api
 }
 
 func (s *Server) ramGetResourceShares(req *request) (any, error) {
-	var in ramInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
-	out := &ram.GetResourceSharesOutput{ResourceShares: []ramtypes.ResourceShare{}}
-	var err error
-	s.world.Read(func() {
+	page, next, err := ramList(s, req, 500, func(in ramInput) ([]ramtypes.ResourceShare, *apiError) {
 		shares, aerr := s.visibleShares(req, in.ResourceOwner)
-		if aerr != nil {
-			err = aerr
-			return
-		}
 		var list []ramtypes.ResourceShare
 		for _, sh := range shares {
 			if (len(in.ResourceShareArns) == 0 || slices.Contains(in.ResourceShareArns, sh.ARN())) &&
@@ -119,30 +109,17 @@ func (s *Server) ramGetResourceShares(req *request) (any, error) {
 				list = append(list, sh.Share)
 			}
 		}
-		start, end, next, aerr := ramPage(len(list), in, 500)
-		if aerr != nil {
-			err = aerr
-			return
-		}
-		out.ResourceShares = append(out.ResourceShares, list[start:end]...)
-		out.NextToken = next
+		return list, aerr
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return &ram.GetResourceSharesOutput{ResourceShares: page, NextToken: next}, nil
 }
 
 func (s *Server) ramListResources(req *request) (any, error) {
-	var in ramInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
-	out := &ram.ListResourcesOutput{Resources: []ramtypes.Resource{}}
-	var err error
-	s.world.Read(func() {
+	page, next, err := ramList(s, req, 500, func(in ramInput) ([]ramtypes.Resource, *apiError) {
 		shares, aerr := s.visibleShares(req, in.ResourceOwner)
-		if aerr != nil {
-			err = aerr
-			return
-		}
 		var list []ramtypes.Resource
 		for _, sh := range shares {
 			if len(in.ResourceShareArns) > 0 && !slices.Contains(in.ResourceShareArns, sh.ARN()) {
@@ -158,32 +135,19 @@ func (s *Server) ramListResources(req *request) (any, error) {
 				}
 			}
 		}
-		start, end, next, aerr := ramPage(len(list), in, 500)
-		if aerr != nil {
-			err = aerr
-			return
-		}
-		out.Resources = append(out.Resources, list[start:end]...)
-		out.NextToken = next
+		return list, aerr
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return &ram.ListResourcesOutput{Resources: page, NextToken: next}, nil
 }
 
 // ramListPrincipals lists the principals of the caller's shares (SELF); for OTHER-ACCOUNTS,
 // the accounts that share with the caller.
 func (s *Server) ramListPrincipals(req *request) (any, error) {
-	var in ramInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
-	out := &ram.ListPrincipalsOutput{Principals: []ramtypes.Principal{}}
-	var err error
-	s.world.Read(func() {
+	page, next, err := ramList(s, req, 500, func(in ramInput) ([]ramtypes.Principal, *apiError) {
 		shares, aerr := s.visibleShares(req, in.ResourceOwner)
-		if aerr != nil {
-			err = aerr
-			return
-		}
 		var list []ramtypes.Principal
 		for _, sh := range shares {
 			if len(in.ResourceShareArns) > 0 && !slices.Contains(in.ResourceShareArns, sh.ARN()) {
@@ -206,15 +170,12 @@ func (s *Server) ramListPrincipals(req *request) (any, error) {
 				}
 			}
 		}
-		start, end, next, aerr := ramPage(len(list), in, 500)
-		if aerr != nil {
-			err = aerr
-			return
-		}
-		out.Principals = append(out.Principals, list[start:end]...)
-		out.NextToken = next
+		return list, aerr
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return &ram.ListPrincipalsOutput{Principals: page, NextToken: next}, nil
 }
 
 // ramShare finds a share the caller owns or receives by ARN. Call with the World read-locked.
@@ -237,28 +198,40 @@ func (s *Server) ramShare(req *request, arn *string) (*ResourceShare, *apiError)
 }
 
 func (s *Server) ramListResourceSharePermissions(req *request) (any, error) {
-	var in ramInput
-	if err := req.decode(&in); err != nil {
-		return nil, err
-	}
-	out := &ram.ListResourceSharePermissionsOutput{Permissions: []ramtypes.ResourceSharePermissionSummary{}}
-	var err error
-	s.world.Read(func() {
+	page, next, err := ramList(s, req, 100, func(in ramInput) ([]ramtypes.ResourceSharePermissionSummary, *apiError) {
 		sh, aerr := s.ramShare(req, in.ResourceShareArn)
 		if aerr != nil {
-			err = aerr
-			return
+			return nil, aerr
 		}
-		list := []ramtypes.ResourceSharePermissionSummary{ramPermissionSummary(s.world.Partition, sh.Permission, sh.Share.CreationTime)}
-		start, end, next, aerr := ramPage(len(list), in, 100)
+		return []ramtypes.ResourceSharePermissionSummary{ramPermissionSummary(s.world.Partition, sh.Permission, sh.Share.CreationTime)}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ram.ListResourceSharePermissionsOutput{Permissions: page, NextToken: next}, nil
+}
+
+// ramList decodes a RAM list request and pages what pick selects for it (with the World
+// read-locked), at most hi items a page.
+func ramList[T any](s *Server, req *request, hi int, pick func(ramInput) ([]T, *apiError)) (page []T, next *string, err error) {
+	var in ramInput
+	if err := req.decode(&in); err != nil {
+		return nil, nil, err
+	}
+	page = []T{}
+	s.world.Read(func() {
+		list, aerr := pick(in)
+		if aerr == nil {
+			var start, end int
+			if start, end, next, aerr = ramPage(len(list), in, hi); aerr == nil {
+				page = append(page, list[start:end]...)
+			}
+		}
 		if aerr != nil {
 			err = aerr
-			return
 		}
-		out.Permissions = append(out.Permissions, list[start:end]...)
-		out.NextToken = next
 	})
-	return out, err
+	return page, next, err
 }
 
 func ramPermissionSummary(partition string, p RAMPermission, created *time.Time) ramtypes.ResourceSharePermissionSummary {
