@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
@@ -50,7 +51,7 @@ func NilAsNullResolver(path string) schema.ColumnResolver {
 				}
 				v = v.Elem()
 			}
-			if v = v.FieldByName(name); !v.IsValid() {
+			if v = fieldByName(v, name); !v.IsValid() {
 				return nil
 			}
 		}
@@ -72,6 +73,43 @@ func NilAsNullResolver(path string) schema.ColumnResolver {
 }
 
 var stringType = reflect.TypeOf("")
+
+// fieldIndexes caches reflect's look-up of a field by name (a breadth-first search through the
+// embedded structs, once per struct type and field instead of once per row and column).
+var fieldIndexes sync.Map // fieldKey -> []int, nil when the type has no such field
+
+type fieldKey struct {
+	t    reflect.Type
+	name string
+}
+
+// fieldByName is v.FieldByName(name) for a struct v, the zero Value when there is no such field
+// or an embedded pointer on the way is nil.
+func fieldByName(v reflect.Value, name string) reflect.Value {
+	key := fieldKey{v.Type(), name}
+	cached, ok := fieldIndexes.Load(key)
+	if !ok {
+		var index []int
+		if f, found := v.Type().FieldByName(name); found {
+			index = f.Index
+		}
+		cached, _ = fieldIndexes.LoadOrStore(key, index)
+	}
+	index := cached.([]int)
+	if index == nil {
+		return reflect.Value{}
+	}
+	for i, x := range index {
+		for i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return reflect.Value{}
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v
+}
 
 // absentEnum tells an enum member the response did not carry: aws-sdk-go-v2 declares enums as
 // named string types (types.KeyUsageType, types.ExpirationModelType...) and leaves them "" when
