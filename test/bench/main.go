@@ -275,6 +275,7 @@ func runSize(o options, size Size, quotas map[string]float64, dir string, withEv
 	if err != nil {
 		return result{}, err
 	}
+	emuCPU := emu.CPU()
 	var events *eventWindow
 	if withEvents {
 		events = &eventWindow{Since: run.Start.AddDate(0, 0, -90), Until: run.Start.Add(time.Duration((run.Init + run.Sync) * float64(time.Second)))}
@@ -289,6 +290,7 @@ func runSize(o options, size Size, quotas map[string]float64, dir string, withEv
 		PluginCalls: pluginCallSummary(dir + "/plugin.log"),
 		Latency:     o.latency,
 		Quotas:      quotas,
+		EmulatorCPU: emuCPU,
 	}
 	r.countWorld(w)
 	return r, nil
