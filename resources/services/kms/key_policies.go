@@ -27,15 +27,15 @@ type KeyPolicy struct {
 // newKeyPolicy parses the document; one that cannot be parsed keeps its raw text and no facts.
 func newKeyPolicy(c *client.Client, keyARN, name, doc string) *KeyPolicy {
 	p := &KeyPolicy{Name: name, Policy: doc}
-	parsed, err := analysis.ParsePolicy(doc)
-	if err != nil {
-		if report := c.RecordFailure("aws_kms_key_policies", "ParsePolicy", keyARN, err); report != nil {
+	a := analysePolicy(c.AccountID, doc)
+	if a.err != nil {
+		if report := c.RecordFailure("aws_kms_key_policies", "ParsePolicy", keyARN, a.err); report != nil {
 			c.Logger().Warn().Err(report).Msg("key policy not analysed")
 		}
 		return p
 	}
-	p.parsed = parsed
-	p.PolicyFacts = analysis.AnalyzePolicy(parsed, c.AccountID)
+	p.parsed = a.parsed
+	p.PolicyFacts = a.facts
 	return p
 }
 
