@@ -12,6 +12,9 @@ import (
 // Organizations, Account and EC2 during discovery.
 func attemptHook(account func() string, pacer Pacer, stats *CallStats) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
+		if err := stack.Initialize.Add(markFollowUpPages, middleware.After); err != nil {
+			return err
+		}
 		return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("awskms/PaceAndCount",
 			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 				key := CallKey{

@@ -18,6 +18,9 @@ const (
 	minRateShare = 0.05
 	// recoveryTime is how long a slowed bucket takes to climb back to the rate it was throttled at.
 	recoveryTime = 5 * time.Second
+	// followUpJump is how far ahead of the calls already waiting for a bucket a follow-up page
+	// may go (see reserveFollowUp): within the second in which AWS counts a quota.
+	followUpJump = burstWindow
 	// probeGrowth is how fast a bucket climbs beyond the rate it was throttled at, towards its
 	// quota: by this share of that rate every recoveryTime. Slow, because that rate was too high
 	// a moment ago (other callers, or a quota lower than documented).
@@ -46,6 +49,8 @@ type bucket struct {
 	slowRate  float64   // rate right after the last throttle
 	slowSince time.Time // when the last throttle was seen; zero if never
 	next      time.Time // when the next call may start
+	// followUp is when the next follow-up page may start (reserveFollowUp).
+	followUp time.Time
 	// epoch counts slow-downs: a call whose slot was booked in an earlier epoch books again.
 	epoch uint64
 	// inFlight counts calls between Wait and Done; echoes are the throttles still to come from
@@ -89,9 +94,13 @@ func (l *RateLimiter) Wait(ctx context.Context, key CallKey) error {
 	if b.quota <= 0 {
 		return nil
 	}
+	reserve := b.reserve
+	if IsFollowUpPage(ctx) {
+		reserve = b.reserveFollowUp
+	}
 	for {
 		epoch := b.currentEpoch()
-		if err := sleep(ctx, b.reserve(l.now())); err != nil {
+		if err := sleep(ctx, reserve(l.now())); err != nil {
 			return err
 		}
 		if b.admit(epoch) {
@@ -159,6 +168,38 @@ func (b *bucket) reserve(now time.Time) time.Duration {
 	}
 	slot := b.next
 	b.next = slot.Add(interval)
+	return slot.Sub(now)
+}
+
+// reserveFollowUp books a slot for a list's next page. A list read page after page is a chain of
+// calls, each waiting for the one before; when the bucket is busy with the first pages of other
+// lists (every key's ListGrants), queueing each page of a long list behind them would stretch the
+// chain by the queue's length at every page. A follow-up page therefore goes ahead of the calls
+// already waiting, by at most followUpJump, at most one a slot; the calls it passed start one
+// slot later, so the bucket's rate over a second is the same.
+func (b *bucket) reserveFollowUp(now time.Time) time.Duration {
+	b.mu.Lock()
+	interval := time.Duration(float64(time.Second) / b.rateAt(now))
+	if !b.next.After(now) {
+		b.mu.Unlock()
+		return b.reserve(now) // nobody waits: no one to pass
+	}
+	defer b.mu.Unlock()
+	slot := now
+	if jumpLimit := b.next.Add(-followUpJump); slot.Before(jumpLimit) {
+		slot = jumpLimit
+	}
+	if slot.Before(b.followUp) {
+		slot = b.followUp
+	}
+	if !slot.Before(b.next) {
+		// No better than the queue's end: take that slot.
+		slot = b.next
+		b.next = slot.Add(interval)
+	} else {
+		b.next = b.next.Add(interval)
+	}
+	b.followUp = slot.Add(interval)
 	return slot.Sub(now)
 }
 
