@@ -13,7 +13,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -129,6 +131,12 @@ type Scheduler struct {
 
 	// The maximum number of go routines that can be spawned for a specific resource
 	singleResourceMaxConcurrency int64
+
+	// pascalNames caches caser.ToPascal per column name (string -> string).
+	pascalNames sync.Map
+	// absentFields caches, per struct type and field name, whether the type lacks the field
+	// (structField -> bool).
+	absentFields sync.Map
 }
 
 type syncClient struct {
@@ -356,7 +364,7 @@ func (s *syncClient) resolveResource(ctx context.Context, table *schema.Table, c
 	}
 
 	for _, c := range table.Columns {
-		s.resolveColumn(ctx, logger, tableMetrics, client, resource, c)
+		s.resolveColumn(ctx, logger, tableMetrics, client, resource, c, objectStartTime)
 	}
 
 	if table.PostResourceResolver != nil {
@@ -375,9 +383,10 @@ func (s *syncClient) resolveResource(ctx context.Context, table *schema.Table, c
 	return resource
 }
 
-func (s *syncClient) resolveColumn(ctx context.Context, logger func() *zerolog.Logger, tableMetrics *TableClientMetrics, client schema.ClientMeta, resource *schema.Resource, c schema.Column) {
+// resolveColumn resolves one column of the resource. A panic's duration is counted from the
+// resource's start: a clock read per column cost more than most columns.
+func (s *syncClient) resolveColumn(ctx context.Context, logger func() *zerolog.Logger, tableMetrics *TableClientMetrics, client schema.ClientMeta, resource *schema.Resource, c schema.Column, columnStartTime time.Time) {
 	var validationErr *schema.ValidationError
-	columnStartTime := time.Now()
 	defer func() {
 		if err := recover(); err != nil {
 			stack := fmt.Sprintf("%s\n%s", err, string(debug.Stack()))
@@ -405,7 +414,7 @@ func (s *syncClient) resolveColumn(ctx context.Context, logger func() *zerolog.L
 		}
 	} else {
 		// base use case: try to get column with CamelCase name
-		v := funk.Get(resource.GetItem(), s.scheduler.caser.ToPascal(c.Name), funk.WithAllowZero())
+		v := s.scheduler.defaultColumnValue(resource.GetItem(), c.Name)
 		if v != nil {
 			err := resource.Set(c.Name, v)
 			if err != nil {
@@ -421,6 +430,48 @@ func (s *syncClient) resolveColumn(ctx context.Context, logger func() *zerolog.L
 			}
 		}
 	}
+}
+
+// defaultColumnValue is the value of a column without a resolver: the item's field named as the
+// column in PascalCase (funk.Get), nil when there is none. The caser's answer is kept per column
+// name, and a struct type known to lack the field answers nil without reflection (the _cq_id
+// column, which every table has, is such a column on every row).
+func (s *Scheduler) defaultColumnValue(item any, column string) any {
+	name, ok := s.pascalNames.Load(column)
+	if !ok {
+		name, _ = s.pascalNames.LoadOrStore(column, s.caser.ToPascal(column))
+	}
+	field := name.(string)
+	if st := structType(item); st != nil && !strings.ContainsAny(field, `."`) {
+		key := structField{st, field}
+		absent, ok := s.absentFields.Load(key)
+		if !ok {
+			_, found := st.FieldByName(field)
+			absent, _ = s.absentFields.LoadOrStore(key, !found)
+		}
+		if absent.(bool) {
+			return nil
+		}
+	}
+	return funk.Get(item, field, funk.WithAllowZero())
+}
+
+// structField names a field of a struct type.
+type structField struct {
+	t    reflect.Type
+	name string
+}
+
+// structType is the struct type item is or points to, nil for anything else.
+func structType(item any) reflect.Type {
+	t := reflect.TypeOf(item)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	return t
 }
 
 func maxDepth(tables schema.Tables) uint64 {
