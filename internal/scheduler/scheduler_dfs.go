@@ -135,71 +135,43 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 	resourcesChan := make(chan *schema.Resource, len(resourcesSlice))
 	go func() {
 		defer close(resourcesChan)
+		sentValidationErrors := &sync.Map{}
+		resourceConcurrencyKey := table.Name + "-" + client.ID() + "-" + "resource"
+		resourceSemVal, ok := s.scheduler.singleTableConcurrency.Load(resourceConcurrencyKey)
+		if !ok {
+			resourceSemVal, _ = s.scheduler.singleTableConcurrency.LoadOrStore(resourceConcurrencyKey, semaphore.NewWeighted(s.scheduler.singleResourceMaxConcurrency))
+		}
+		resourceSem := resourceSemVal.(*semaphore.Weighted)
+		// A few workers take the resources in order, each holding the semaphores for one resource
+		// at a time as a goroutine per resource did: the table's resources are bounded by
+		// resourceSem, so no more than that many can run, and a worker's stack, grown once through
+		// the AWS SDK by a column's call, serves the next resource too.
+		workers := min(len(resourcesSlice), max(int(s.scheduler.singleResourceMaxConcurrency), 1))
+		var next atomic.Int64
+		var cancelled sync.Once
 		var wg sync.WaitGroup
-		sentValidationErrors := sync.Map{}
-		for i := range resourcesSlice {
-			i := i
-			resourceConcurrencyKey := table.Name + "-" + client.ID() + "-" + "resource"
-			resourceSemVal, _ := s.scheduler.singleTableConcurrency.LoadOrStore(resourceConcurrencyKey, semaphore.NewWeighted(s.scheduler.singleResourceMaxConcurrency))
-			resourceSem := resourceSemVal.(*semaphore.Weighted)
-			if err := resourceSem.Acquire(ctx, 1); err != nil {
-				s.logger.Warn().Err(err).Msg("failed to acquire semaphore. context cancelled")
-				// This means context was cancelled
-				wg.Wait()
-				// we have to continue emptying the channel to exit gracefully
-				return
-			}
-
-			// Once Resource semaphore is acquired we can acquire the global semaphore
-			if err := s.scheduler.resourceSem.Acquire(ctx, 1); err != nil {
-				// This means context was cancelled
-				resourceSem.Release(1)
-				wg.Wait()
-				// we have to continue emptying the channel to exit gracefully
-				return
-			}
-			wg.Add(1)
+		wg.Add(workers)
+		for range workers {
 			go func() {
-				defer resourceSem.Release(1)
-				defer s.scheduler.resourceSem.Release(1)
 				defer wg.Done()
-				//nolint:all
-				resolvedResource := s.resolveResource(ctx, table, client, parent, resourcesSlice[i])
-				if resolvedResource == nil {
-					return
-				}
-
-				if err := resolvedResource.CalculateCQID(s.deterministicCQID); err != nil {
-					tableMetrics := s.metrics.TableClient[table.Name][client.ID()]
-					s.logger.Error().Err(err).Str("table", table.Name).Str("client", client.ID()).Msg("resource resolver finished with primary key calculation error")
-					if _, found := sentValidationErrors.LoadOrStore(table.Name, struct{}{}); !found {
-						// send resource validation errors to Sentry only once per table,
-						// to avoid sending too many duplicate messages
-						sentry.WithScope(func(scope *sentry.Scope) {
-							scope.SetTag("table", table.Name)
-							sentry.CurrentHub().CaptureMessage(err.Error())
-						})
+				for {
+					i := int(next.Add(1) - 1)
+					if i >= len(resourcesSlice) {
+						return
 					}
-					atomic.AddUint64(&tableMetrics.Errors, 1)
-					return
-				}
-				if err := resolvedResource.Validate(); err != nil {
-					tableMetrics := s.metrics.TableClient[table.Name][client.ID()]
-					s.logger.Error().Err(err).Str("table", table.Name).Str("client", client.ID()).Msg("resource resolver finished with validation error")
-					if _, found := sentValidationErrors.LoadOrStore(table.Name, struct{}{}); !found {
-						// send resource validation errors to Sentry only once per table,
-						// to avoid sending too many duplicate messages
-						sentry.WithScope(func(scope *sentry.Scope) {
-							scope.SetTag("table", table.Name)
-							sentry.CurrentHub().CaptureMessage(err.Error())
-						})
+					if err := resourceSem.Acquire(ctx, 1); err != nil {
+						cancelled.Do(func() { s.logger.Warn().Err(err).Msg("failed to acquire semaphore. context cancelled") })
+						return
 					}
-					atomic.AddUint64(&tableMetrics.Errors, 1)
-					return
-				}
-				select {
-				case resourcesChan <- resolvedResource:
-				case <-ctx.Done():
+					// Once Resource semaphore is acquired we can acquire the global semaphore
+					if err := s.scheduler.resourceSem.Acquire(ctx, 1); err != nil {
+						// This means context was cancelled
+						resourceSem.Release(1)
+						return
+					}
+					s.resolveOneDfs(ctx, table, client, parent, resourcesSlice[i], resourcesChan, sentValidationErrors)
+					s.scheduler.resourceSem.Release(1)
+					resourceSem.Release(1)
 				}
 			}()
 		}
@@ -238,4 +210,46 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 		}
 	}
 	wg.Wait()
+}
+
+// resolveOneDfs resolves one resource and, when it has its identity and primary keys, hands it
+// to resourcesChan.
+func (s *syncClient) resolveOneDfs(ctx context.Context, table *schema.Table, client schema.ClientMeta, parent *schema.Resource, item any, resourcesChan chan<- *schema.Resource, sentValidationErrors *sync.Map) {
+	resolvedResource := s.resolveResource(ctx, table, client, parent, item)
+	if resolvedResource == nil {
+		return
+	}
+
+	if err := resolvedResource.CalculateCQID(s.deterministicCQID); err != nil {
+		tableMetrics := s.metrics.TableClient[table.Name][client.ID()]
+		s.logger.Error().Err(err).Str("table", table.Name).Str("client", client.ID()).Msg("resource resolver finished with primary key calculation error")
+		if _, found := sentValidationErrors.LoadOrStore(table.Name, struct{}{}); !found {
+			// send resource validation errors to Sentry only once per table,
+			// to avoid sending too many duplicate messages
+			sentry.WithScope(func(scope *sentry.Scope) {
+				scope.SetTag("table", table.Name)
+				sentry.CurrentHub().CaptureMessage(err.Error())
+			})
+		}
+		atomic.AddUint64(&tableMetrics.Errors, 1)
+		return
+	}
+	if err := resolvedResource.Validate(); err != nil {
+		tableMetrics := s.metrics.TableClient[table.Name][client.ID()]
+		s.logger.Error().Err(err).Str("table", table.Name).Str("client", client.ID()).Msg("resource resolver finished with validation error")
+		if _, found := sentValidationErrors.LoadOrStore(table.Name, struct{}{}); !found {
+			// send resource validation errors to Sentry only once per table,
+			// to avoid sending too many duplicate messages
+			sentry.WithScope(func(scope *sentry.Scope) {
+				scope.SetTag("table", table.Name)
+				sentry.CurrentHub().CaptureMessage(err.Error())
+			})
+		}
+		atomic.AddUint64(&tableMetrics.Errors, 1)
+		return
+	}
+	select {
+	case resourcesChan <- resolvedResource:
+	case <-ctx.Done():
+	}
 }
