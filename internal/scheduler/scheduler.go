@@ -11,10 +11,12 @@ package scheduler
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +30,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/scalar"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 	"github.com/getsentry/sentry-go"
+	"github.com/google/uuid"
 	"github.com/rs/zerolog"
 	"github.com/thoas/go-funk"
 	"go.opentelemetry.io/otel"
@@ -137,6 +140,8 @@ type Scheduler struct {
 	// absentFields caches, per struct type and field name, whether the type lacks the field
 	// (structField -> bool).
 	absentFields sync.Map
+	// identities caches each table's rowIdentity (*schema.Table -> *rowIdentity).
+	identities sync.Map
 }
 
 type syncClient struct {
@@ -430,6 +435,58 @@ func (s *syncClient) resolveColumn(ctx context.Context, logger func() *zerolog.L
 			}
 		}
 	}
+}
+
+// rowIdentity is what a table's _cq_id is computed from, found once per table.
+type rowIdentity struct {
+	// components are the indexes of the primary-key component columns, in the order of their
+	// names, and names those names.
+	components []int
+	names      [][]byte
+	// cqID is the index of the _cq_id column, -1 when the table has none.
+	cqID int
+}
+
+func (s *Scheduler) identityOf(t *schema.Table) *rowIdentity {
+	if id, ok := s.identities.Load(t); ok {
+		return id.(*rowIdentity)
+	}
+	id := &rowIdentity{cqID: t.Columns.Index(schema.CqIDColumn.Name)}
+	names := t.PrimaryKeyComponents()
+	slices.Sort(names)
+	for _, name := range names {
+		id.components = append(id.components, t.Columns.Index(name))
+		id.names = append(id.names, []byte(name))
+	}
+	actual, _ := s.identities.LoadOrStore(t, id)
+	return actual.(*rowIdentity)
+}
+
+// calculateCQID is r.CalculateCQID(s.deterministicCQID), the same _cq_id, without finding the
+// table's primary-key components and columns by name on every row.
+func (s *syncClient) calculateCQID(r *schema.Resource) error {
+	id := s.scheduler.identityOf(r.Table)
+	if len(id.components) == 0 {
+		return r.CalculateCQID(s.deterministicCQID)
+	}
+	values := r.GetValues()
+	h := sha256.New()
+	for i, column := range id.components {
+		h.Write(id.names[i])
+		h.Write([]byte(values[column].String()))
+	}
+	if id.cqID < 0 {
+		return nil
+	}
+	cqID := uuid.NewSHA1(uuid.UUID{}, h.Sum(nil))
+	b, err := cqID.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	if err := values[id.cqID].Set(b); err != nil {
+		panic(fmt.Errorf("failed to set column %s: %w", schema.CqIDColumn.Name, err))
+	}
+	return nil
 }
 
 // defaultColumnValue is the value of a column without a resolver: the item's field named as the
