@@ -46,7 +46,10 @@ func resolverTransformer(_ reflect.StructField, path string) schema.ColumnResolv
 func NilAsNullResolver(path string) schema.ColumnResolver {
 	fields := strings.Split(path, ".")
 	steps := make([]fieldStep, len(fields))
-	var column columnHint
+	var (
+		column columnHint
+		value  plainValue
+	)
 	return func(_ context.Context, _ schema.ClientMeta, r *schema.Resource, c schema.Column) error {
 		v := reflect.ValueOf(r.Item)
 		for i, name := range fields {
@@ -68,6 +71,13 @@ func NilAsNullResolver(path string) schema.ColumnResolver {
 		case reflect.String:
 			if absentEnum(v) {
 				return nil
+			}
+			if c.Type.ID() == arrow.STRING && value.plain(v.Type()) {
+				return column.set(r, c.Name, v.String())
+			}
+		case reflect.Bool:
+			if c.Type.ID() == arrow.BOOL && value.plain(v.Type()) {
+				return column.set(r, c.Name, v.Bool())
 			}
 		}
 		if raw, ok := v.Interface().(json.RawMessage); ok {
@@ -135,6 +145,27 @@ func embedsPointer(t reflect.Type) bool {
 	}
 	embeddedPointers.Store(t, embeds)
 	return embeds
+}
+
+// plainValue tells whether a string or bool type's values go into a column as its underlying
+// string or bool: the scalar converts a named type (an enum) to its underlying value, unless it
+// is a fmt.Stringer, and the plain value spares that conversion's reflection and allocations.
+type plainValue struct{ last atomic.Pointer[plainType] }
+
+type plainType struct {
+	t     reflect.Type
+	plain bool
+}
+
+var stringerType = reflect.TypeOf((*fmt.Stringer)(nil)).Elem()
+
+func (p *plainValue) plain(t reflect.Type) bool {
+	last := p.last.Load()
+	if last == nil || last.t != t {
+		last = &plainType{t, !t.Implements(stringerType)}
+		p.last.Store(last)
+	}
+	return last.plain
 }
 
 // columnHint finds a resolver's column in the row by the index it had last time, checked by

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -137,6 +138,37 @@ func TestPathResolverAsSDK(t *testing.T) {
 		}
 		if len(columns) == 2 && r.Get("a").IsValid() {
 			t.Errorf("columns %v: a = %v, want NULL", columns.Names(), r.Get("a"))
+		}
+	}
+}
+
+// shouting is a string type whose String() differs from its value: the scalar stores String().
+type shouting string
+
+func (s shouting) String() string { return strings.ToUpper(string(s)) }
+
+type onOff bool
+
+// TestNilAsNullPlainValues: strings and bools keep their values whatever their Go type (a
+// named type's underlying value; a fmt.Stringer's String(), as the SDK's scalar has it), false
+// is a value, not NULL.
+func TestNilAsNullPlainValues(t *testing.T) {
+	type item struct {
+		State   kmstypes.KeyState
+		Loud    shouting
+		Enabled bool
+		Named   onOff
+	}
+	table := transformedTable(t, &item{})
+	r := schema.NewResourceData(table, nil, &item{State: kmstypes.KeyStateDisabled, Loud: "quiet", Enabled: false, Named: true})
+	for _, col := range table.Columns {
+		if err := col.Resolver(context.Background(), nil, r, col); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for col, want := range map[string]string{"state": "Disabled", "loud": "QUIET", "enabled": "false", "named": "true"} {
+		if got := r.Get(col); !got.IsValid() || got.String() != want {
+			t.Errorf("%s = %v (valid %v), want %s", col, got, got.IsValid(), want)
 		}
 	}
 }

@@ -152,6 +152,8 @@ type syncClient struct {
 	// status sync metrics
 	metrics *Metrics
 	logger  zerolog.Logger
+	// goroutines runs the sync's table resolvers and resource workers.
+	goroutines *goroutines
 }
 
 func NewScheduler(opts ...Option) *Scheduler {
@@ -205,12 +207,14 @@ func (s *Scheduler) Sync(ctx context.Context, client schema.ClientMeta, tables s
 	}
 
 	syncClient := &syncClient{
-		metrics:   &Metrics{TableClient: make(map[string]map[string]*TableClientMetrics)},
-		tables:    tables,
-		client:    client,
-		scheduler: s,
-		logger:    s.logger,
+		metrics:    &Metrics{TableClient: make(map[string]map[string]*TableClientMetrics)},
+		tables:     tables,
+		client:     client,
+		scheduler:  s,
+		logger:     s.logger,
+		goroutines: newGoroutines(),
 	}
+	defer syncClient.goroutines.stop()
 	for _, opt := range opts {
 		opt(syncClient)
 	}
@@ -325,28 +329,17 @@ func (s *syncClient) logTablesMetrics(tables schema.Tables, client Client) {
 }
 
 func (s *syncClient) resolveResource(ctx context.Context, table *schema.Table, client schema.ClientMeta, parent *schema.Resource, item any) *schema.Resource {
-	var validationErr *schema.ValidationError
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	resource := schema.NewResourceData(table, parent, item)
 	objectStartTime := time.Now()
 	clientID := client.ID()
 	tableMetrics := s.metrics.TableClient[table.Name][clientID]
-	// Built on first use: a zerolog context per resource costs more than most resources.
-	var (
-		resourceLogger zerolog.Logger
-		loggerBuilt    bool
-	)
-	logger := func() *zerolog.Logger {
-		if !loggerBuilt {
-			resourceLogger, loggerBuilt = s.logger.With().Str("table", table.Name).Str("client", clientID).Logger(), true
-		}
-		return &resourceLogger
-	}
+	logger := resourceLogger{base: &s.logger, table: table.Name, client: clientID}
 	defer func() {
 		if err := recover(); err != nil {
 			stack := fmt.Sprintf("%s\n%s", err, string(debug.Stack()))
-			logger().Error().Interface("error", err).TimeDiff("duration", time.Now(), objectStartTime).Str("stack", stack).Msg("resource resolver finished with panic")
+			logger.get().Error().Interface("error", err).TimeDiff("duration", time.Now(), objectStartTime).Str("stack", stack).Msg("resource resolver finished with panic")
 			atomic.AddUint64(&tableMetrics.Panics, 1)
 			sentry.WithScope(func(scope *sentry.Scope) {
 				scope.SetTag("table", table.Name)
@@ -356,46 +349,67 @@ func (s *syncClient) resolveResource(ctx context.Context, table *schema.Table, c
 	}()
 	if table.PreResourceResolver != nil {
 		if err := table.PreResourceResolver(ctx, client, resource); err != nil {
-			logger().Error().Err(err).Msg("pre resource resolver failed")
+			logger.get().Error().Err(err).Msg("pre resource resolver failed")
 			atomic.AddUint64(&tableMetrics.Errors, 1)
-			if errors.As(err, &validationErr) {
-				sentry.WithScope(func(scope *sentry.Scope) {
-					scope.SetTag("table", table.Name)
-					sentry.CurrentHub().CaptureMessage(validationErr.MaskedError())
-				})
-			}
+			captureValidationError(err, table.Name, "")
 			return nil
 		}
 	}
 
 	for _, c := range table.Columns {
-		s.resolveColumn(ctx, logger, tableMetrics, client, resource, c, objectStartTime)
+		s.resolveColumn(ctx, &logger, tableMetrics, client, resource, c, objectStartTime)
 	}
 
 	if table.PostResourceResolver != nil {
 		if err := table.PostResourceResolver(ctx, client, resource); err != nil {
-			logger().Error().Stack().Err(err).Msg("post resource resolver finished with error")
+			logger.get().Error().Stack().Err(err).Msg("post resource resolver finished with error")
 			atomic.AddUint64(&tableMetrics.Errors, 1)
-			if errors.As(err, &validationErr) {
-				sentry.WithScope(func(scope *sentry.Scope) {
-					scope.SetTag("table", table.Name)
-					sentry.CurrentHub().CaptureMessage(validationErr.MaskedError())
-				})
-			}
+			captureValidationError(err, table.Name, "")
 		}
 	}
 	atomic.AddUint64(&tableMetrics.Resources, 1)
 	return resource
 }
 
+// resourceLogger is a resource's logger, built on first use: a zerolog context per resource
+// costs more than most resources.
+type resourceLogger struct {
+	base          *zerolog.Logger
+	table, client string
+	logger        zerolog.Logger
+	built         bool
+}
+
+func (l *resourceLogger) get() *zerolog.Logger {
+	if !l.built {
+		l.logger, l.built = l.base.With().Str("table", l.table).Str("client", l.client).Logger(), true
+	}
+	return &l.logger
+}
+
+// captureValidationError sends err to Sentry, tagged with the table and the column (if any),
+// when it is a schema.ValidationError.
+func captureValidationError(err error, table, column string) {
+	var validationErr *schema.ValidationError
+	if !errors.As(err, &validationErr) {
+		return
+	}
+	sentry.WithScope(func(scope *sentry.Scope) {
+		scope.SetTag("table", table)
+		if column != "" {
+			scope.SetTag("column", column)
+		}
+		sentry.CurrentHub().CaptureMessage(validationErr.MaskedError())
+	})
+}
+
 // resolveColumn resolves one column of the resource. A panic's duration is counted from the
 // resource's start: a clock read per column cost more than most columns.
-func (s *syncClient) resolveColumn(ctx context.Context, logger func() *zerolog.Logger, tableMetrics *TableClientMetrics, client schema.ClientMeta, resource *schema.Resource, c schema.Column, columnStartTime time.Time) {
-	var validationErr *schema.ValidationError
+func (s *syncClient) resolveColumn(ctx context.Context, logger *resourceLogger, tableMetrics *TableClientMetrics, client schema.ClientMeta, resource *schema.Resource, c schema.Column, columnStartTime time.Time) {
 	defer func() {
 		if err := recover(); err != nil {
 			stack := fmt.Sprintf("%s\n%s", err, string(debug.Stack()))
-			logger().Error().Str("column", c.Name).Interface("error", err).TimeDiff("duration", time.Now(), columnStartTime).Str("stack", stack).Msg("column resolver finished with panic")
+			logger.get().Error().Str("column", c.Name).Interface("error", err).TimeDiff("duration", time.Now(), columnStartTime).Str("stack", stack).Msg("column resolver finished with panic")
 			atomic.AddUint64(&tableMetrics.Panics, 1)
 			sentry.WithScope(func(scope *sentry.Scope) {
 				scope.SetTag("table", resource.Table.Name)
@@ -407,15 +421,9 @@ func (s *syncClient) resolveColumn(ctx context.Context, logger func() *zerolog.L
 
 	if c.Resolver != nil {
 		if err := c.Resolver(ctx, client, resource, c); err != nil {
-			logger().Error().Err(err).Msg("column resolver finished with error")
+			logger.get().Error().Err(err).Msg("column resolver finished with error")
 			atomic.AddUint64(&tableMetrics.Errors, 1)
-			if errors.As(err, &validationErr) {
-				sentry.WithScope(func(scope *sentry.Scope) {
-					scope.SetTag("table", resource.Table.Name)
-					scope.SetTag("column", c.Name)
-					sentry.CurrentHub().CaptureMessage(validationErr.MaskedError())
-				})
-			}
+			captureValidationError(err, resource.Table.Name, c.Name)
 		}
 	} else {
 		// base use case: try to get column with CamelCase name
@@ -423,15 +431,9 @@ func (s *syncClient) resolveColumn(ctx context.Context, logger func() *zerolog.L
 		if v != nil {
 			err := resource.Set(c.Name, v)
 			if err != nil {
-				logger().Error().Err(err).Msg("column resolver finished with error")
+				logger.get().Error().Err(err).Msg("column resolver finished with error")
 				atomic.AddUint64(&tableMetrics.Errors, 1)
-				if errors.As(err, &validationErr) {
-					sentry.WithScope(func(scope *sentry.Scope) {
-						scope.SetTag("table", resource.Table.Name)
-						scope.SetTag("column", c.Name)
-						sentry.CurrentHub().CaptureMessage(validationErr.MaskedError())
-					})
-				}
+				captureValidationError(err, resource.Table.Name, c.Name)
 			}
 		}
 	}

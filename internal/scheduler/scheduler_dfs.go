@@ -62,13 +62,13 @@ func (s *syncClient) syncDfs(ctx context.Context, resolvedResources chan<- *sche
 				return
 			}
 			wg.Add(1)
-			go func() {
+			s.goroutines.Go(func() {
 				defer wg.Done()
 				defer s.scheduler.tableSems[0].Release(1)
 				// not checking for error here as nothing much todo.
 				// the error is logged and this happens when context is cancelled
 				s.resolveTableDfs(ctx, table, client, nil, resolvedResources, 1)
-			}()
+			})
 		}
 	}
 
@@ -90,7 +90,7 @@ func (s *syncClient) resolveTableDfs(ctx context.Context, table *schema.Table, c
 	tableMetrics := s.metrics.TableClient[table.Name][clientName]
 
 	res := make(chan any)
-	go func() {
+	s.goroutines.Go(func() {
 		defer func() {
 			if err := recover(); err != nil {
 				stack := fmt.Sprintf("%s\n%s", err, string(debug.Stack()))
@@ -114,7 +114,7 @@ func (s *syncClient) resolveTableDfs(ctx context.Context, table *schema.Table, c
 			}
 			return
 		}
-	}()
+	})
 
 	for r := range res {
 		s.resolveResourcesDfs(ctx, table, client, parent, r, resolvedResources, depth)
@@ -152,7 +152,7 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 		var wg sync.WaitGroup
 		wg.Add(workers)
 		for range workers {
-			go func() {
+			s.goroutines.Go(func() {
 				defer wg.Done()
 				for {
 					i := int(next.Add(1) - 1)
@@ -173,7 +173,7 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 					s.scheduler.resourceSem.Release(1)
 					resourceSem.Release(1)
 				}
-			}()
+			})
 		}
 		wg.Wait()
 	}()
@@ -201,12 +201,12 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 				return
 			}
 			wg.Add(1)
-			go func() {
+			s.goroutines.Go(func() {
 				defer wg.Done()
 				defer tableSem.Release(1)
 				defer s.scheduler.tableSems[depth].Release(1)
 				s.resolveTableDfs(ctx, relation, client, resource, resolvedResources, depth+1)
-			}()
+			})
 		}
 	}
 	wg.Wait()
