@@ -329,8 +329,9 @@ func (s *syncClient) logTablesMetrics(tables schema.Tables, client Client) {
 }
 
 func (s *syncClient) resolveResource(ctx context.Context, table *schema.Table, client schema.ClientMeta, parent *schema.Resource, item any) *schema.Resource {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer cancel()
+	resourceCtx := newResourceContext(ctx, resourceTimeout)
+	defer resourceCtx.end()
+	ctx = resourceCtx
 	resource := schema.NewResourceData(table, parent, item)
 	objectStartTime := time.Now()
 	clientID := client.ID()
