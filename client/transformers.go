@@ -80,6 +80,14 @@ func NilAsNullResolver(path string) schema.ColumnResolver {
 				return column.set(r, c.Name, v.Bool())
 			}
 		}
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String && v.Len() > 0 && stringList(c.Type) && value.plain(v.Type().Elem()) {
+			// A list of enums (operations, algorithms): the list scalar would convert each.
+			plain := make([]string, v.Len())
+			for i := range plain {
+				plain[i] = v.Index(i).String()
+			}
+			return column.set(r, c.Name, plain)
+		}
 		if raw, ok := v.Interface().(json.RawMessage); ok {
 			return column.set(r, c.Name, []byte(raw))
 		}
@@ -145,6 +153,12 @@ func embedsPointer(t reflect.Type) bool {
 	}
 	embeddedPointers.Store(t, embeds)
 	return embeds
+}
+
+// stringList tells a list of strings column.
+func stringList(t arrow.DataType) bool {
+	list, ok := t.(*arrow.ListType)
+	return ok && list.Elem().ID() == arrow.STRING
 }
 
 // plainValue tells whether a string or bool type's values go into a column as its underlying

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/cloudquery/plugin-sdk/v4/scalar"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 )
 
@@ -158,9 +159,13 @@ func TestNilAsNullPlainValues(t *testing.T) {
 		Loud    shouting
 		Enabled bool
 		Named   onOff
+		Ops     []kmstypes.GrantOperation
+		Louds   []shouting
+		None    []kmstypes.GrantOperation
 	}
 	table := transformedTable(t, &item{})
-	r := schema.NewResourceData(table, nil, &item{State: kmstypes.KeyStateDisabled, Loud: "quiet", Enabled: false, Named: true})
+	r := schema.NewResourceData(table, nil, &item{State: kmstypes.KeyStateDisabled, Loud: "quiet", Enabled: false, Named: true,
+		Ops: []kmstypes.GrantOperation{kmstypes.GrantOperationDecrypt, kmstypes.GrantOperationCreateGrant}, Louds: []shouting{"a"}, None: []kmstypes.GrantOperation{}})
 	for _, col := range table.Columns {
 		if err := col.Resolver(context.Background(), nil, r, col); err != nil {
 			t.Fatal(err)
@@ -169,6 +174,18 @@ func TestNilAsNullPlainValues(t *testing.T) {
 	for col, want := range map[string]string{"state": "Disabled", "loud": "QUIET", "enabled": "false", "named": "true"} {
 		if got := r.Get(col); !got.IsValid() || got.String() != want {
 			t.Errorf("%s = %v (valid %v), want %s", col, got, got.IsValid(), want)
+		}
+	}
+	for col, want := range map[string][]string{"ops": {"Decrypt", "CreateGrant"}, "louds": {"A"}, "none": {}} {
+		list, ok := r.Get(col).(*scalar.List)
+		if !ok || !list.IsValid() || len(list.Value) != len(want) {
+			t.Errorf("%s = %v, want the list %q", col, r.Get(col), want)
+			continue
+		}
+		for i, w := range want {
+			if got := list.Value[i].String(); got != w {
+				t.Errorf("%s[%d] = %q, want %q", col, i, got, w)
+			}
 		}
 	}
 }
