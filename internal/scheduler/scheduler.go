@@ -328,13 +328,12 @@ func (s *syncClient) logTablesMetrics(tables schema.Tables, client Client) {
 	}
 }
 
-func (s *syncClient) resolveResource(ctx context.Context, table *schema.Table, client schema.ClientMeta, parent *schema.Resource, item any) *schema.Resource {
+func (s *syncClient) resolveResource(ctx context.Context, table *schema.Table, client schema.ClientMeta, clientID string, parent *schema.Resource, item any) *schema.Resource {
 	resourceCtx := newResourceContext(ctx, resourceTimeout)
 	defer resourceCtx.end()
 	ctx = resourceCtx
 	resource := schema.NewResourceData(table, parent, item)
 	objectStartTime := time.Now()
-	clientID := client.ID()
 	tableMetrics := s.metrics.TableClient[table.Name][clientID]
 	logger := resourceLogger{base: &s.logger, table: table.Name, client: clientID}
 	defer func() {

@@ -82,10 +82,12 @@ func (s *syncClient) resolveTableDfs(ctx context.Context, table *schema.Table, c
 	defer span.End()
 	var validationErr *schema.ValidationError
 	clientName := client.ID()
-	logger := s.logger.With().Str("table", table.Name).Str("client", clientName).Logger()
+	// Built on first use (a child table logs only its failures); a root table's is built here,
+	// before the resolver's goroutine starts, so that goroutine only reads it.
+	logger := &resourceLogger{base: &s.logger, table: table.Name, client: clientName}
 
 	if parent == nil { // Log only for root tables, otherwise we spam too much.
-		logger.Info().Msg("top level table resolver started")
+		logger.get().Info().Msg("top level table resolver started")
 	}
 	tableMetrics := s.metrics.TableClient[table.Name][clientName]
 
@@ -98,13 +100,13 @@ func (s *syncClient) resolveTableDfs(ctx context.Context, table *schema.Table, c
 					scope.SetTag("table", table.Name)
 					sentry.CurrentHub().CaptureMessage(stack)
 				})
-				logger.Error().Interface("error", err).Str("stack", stack).Msg("table resolver finished with panic")
+				logger.get().Error().Interface("error", err).Str("stack", stack).Msg("table resolver finished with panic")
 				atomic.AddUint64(&tableMetrics.Panics, 1)
 			}
 			close(res)
 		}()
 		if err := table.Resolver(ctx, client, parent, res); err != nil {
-			logger.Error().Err(err).Msg("table resolver finished with error")
+			logger.get().Error().Err(err).Msg("table resolver finished with error")
 			atomic.AddUint64(&tableMetrics.Errors, 1)
 			if errors.As(err, &validationErr) {
 				sentry.WithScope(func(scope *sentry.Scope) {
@@ -122,7 +124,7 @@ func (s *syncClient) resolveTableDfs(ctx context.Context, table *schema.Table, c
 
 	// we don't need any waitgroups here because we are waiting for the channel to close
 	if parent == nil { // Log only for root tables and relations only after resolving is done, otherwise we spam per object instead of per table.
-		logger.Info().Uint64("resources", tableMetrics.Resources).Uint64("errors", tableMetrics.Errors).Msg("table sync finished")
+		logger.get().Info().Uint64("resources", tableMetrics.Resources).Uint64("errors", tableMetrics.Errors).Msg("table sync finished")
 		s.logTablesMetrics(table.Relations, client)
 	}
 }
@@ -133,10 +135,11 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 		return
 	}
 	resourcesChan := make(chan *schema.Resource, len(resourcesSlice))
+	clientID := client.ID()
 	go func() {
 		defer close(resourcesChan)
 		sentValidationErrors := &sync.Map{}
-		resourceConcurrencyKey := table.Name + "-" + client.ID() + "-" + "resource"
+		resourceConcurrencyKey := table.Name + "-" + clientID + "-" + "resource"
 		resourceSemVal, ok := s.scheduler.singleTableConcurrency.Load(resourceConcurrencyKey)
 		if !ok {
 			resourceSemVal, _ = s.scheduler.singleTableConcurrency.LoadOrStore(resourceConcurrencyKey, semaphore.NewWeighted(s.scheduler.singleResourceMaxConcurrency))
@@ -169,7 +172,7 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 						resourceSem.Release(1)
 						return
 					}
-					s.resolveOneDfs(ctx, table, client, parent, resourcesSlice[i], resourcesChan, sentValidationErrors)
+					s.resolveOneDfs(ctx, table, client, clientID, parent, resourcesSlice[i], resourcesChan, sentValidationErrors)
 					s.scheduler.resourceSem.Release(1)
 					resourceSem.Release(1)
 				}
@@ -179,15 +182,21 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 	}()
 
 	var wg sync.WaitGroup
+	var tableSem *semaphore.Weighted // the relations' semaphore, looked up once
 	for resource := range resourcesChan {
 		resource := resource
 		resolvedResources <- resource
 		for _, relation := range resource.Table.Relations {
 			relation := relation
-			tableConcurrencyKey := table.Name + "-" + client.ID()
+			if tableSem == nil {
+				tableConcurrencyKey := table.Name + "-" + clientID
+				tableSemVal, ok := s.scheduler.singleTableConcurrency.Load(tableConcurrencyKey)
+				if !ok {
+					tableSemVal, _ = s.scheduler.singleTableConcurrency.LoadOrStore(tableConcurrencyKey, semaphore.NewWeighted(s.scheduler.singleNestedTableMaxConcurrency))
+				}
+				tableSem = tableSemVal.(*semaphore.Weighted)
+			}
 			// Acquire the semaphore for the table
-			tableSemVal, _ := s.scheduler.singleTableConcurrency.LoadOrStore(tableConcurrencyKey, semaphore.NewWeighted(s.scheduler.singleNestedTableMaxConcurrency))
-			tableSem := tableSemVal.(*semaphore.Weighted)
 			if err := tableSem.Acquire(ctx, 1); err != nil {
 				// This means context was cancelled
 				wg.Wait()
@@ -201,6 +210,7 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 				return
 			}
 			wg.Add(1)
+			tableSem := tableSem
 			s.goroutines.Go(func() {
 				defer wg.Done()
 				defer tableSem.Release(1)
@@ -214,8 +224,8 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 
 // resolveOneDfs resolves one resource and, when it has its identity and primary keys, hands it
 // to resourcesChan.
-func (s *syncClient) resolveOneDfs(ctx context.Context, table *schema.Table, client schema.ClientMeta, parent *schema.Resource, item any, resourcesChan chan<- *schema.Resource, sentValidationErrors *sync.Map) {
-	resolvedResource := s.resolveResource(ctx, table, client, parent, item)
+func (s *syncClient) resolveOneDfs(ctx context.Context, table *schema.Table, client schema.ClientMeta, clientID string, parent *schema.Resource, item any, resourcesChan chan<- *schema.Resource, sentValidationErrors *sync.Map) {
+	resolvedResource := s.resolveResource(ctx, table, client, clientID, parent, item)
 	if resolvedResource == nil {
 		return
 	}
