@@ -5,8 +5,12 @@
 // Package scheduler is the plugin-sdk v4.40.1 scheduler (github.com/cloudquery/plugin-sdk/v4,
 // scheduler/, MPL-2.0: https://mozilla.org/MPL/2.0/), adapted: rows leave in records of up to
 // BatchRows rows per table, built with one Arrow builder per table, where the SDK makes a record
-// (and an Arrow schema) of every row; a resource's logger is built only when there is something
-// to log; only the DFS and round-robin strategies are kept.
+// (and an Arrow schema) of every row; a resource's or child table's logger is built only when
+// there is something to log; only the DFS and round-robin strategies are kept. For the CPU per
+// row: a send's resources are resolved by a few workers (the resource bound) rather than a
+// goroutine each, and goroutines are reused (goroutines.go); a resource's context is made when
+// first looked at (resource_context.go); columns without a resolver and _cq_id use what is found
+// once per column name, struct type and table instead of searching per row.
 package scheduler
 
 import (
