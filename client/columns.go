@@ -7,20 +7,23 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 )
 
+// Where the columns below were in the last row (the same place in every table, usually).
+var accountIDColumn, regionColumn columnHint
+
 // The columns every table starts with, as in CloudQuery's AWS plugin.
 var (
 	AccountIDColumn = schema.Column{
 		Name: "account_id",
 		Type: arrow.BinaryTypes.String,
 		Resolver: func(_ context.Context, meta schema.ClientMeta, r *schema.Resource, c schema.Column) error {
-			return r.Set(c.Name, meta.(*Client).AccountID)
+			return accountIDColumn.set(r, c.Name, meta.(*Client).AccountID)
 		},
 	}
 	RegionColumn = schema.Column{
 		Name: "region",
 		Type: arrow.BinaryTypes.String,
 		Resolver: func(_ context.Context, meta schema.ClientMeta, r *schema.Resource, c schema.Column) error {
-			return r.Set(c.Name, meta.(*Client).Region)
+			return regionColumn.set(r, c.Name, meta.(*Client).Region)
 		},
 	}
 )

@@ -5,15 +5,23 @@
 // Package scheduler is the plugin-sdk v4.40.1 scheduler (github.com/cloudquery/plugin-sdk/v4,
 // scheduler/, MPL-2.0: https://mozilla.org/MPL/2.0/), adapted: rows leave in records of up to
 // BatchRows rows per table, built with one Arrow builder per table, where the SDK makes a record
-// (and an Arrow schema) of every row; a resource's logger is built only when there is something
-// to log; only the DFS and round-robin strategies are kept.
+// (and an Arrow schema) of every row; a resource's or child table's logger is built only when
+// there is something to log; only the DFS and round-robin strategies are kept. For the CPU per
+// row: a send's resources are resolved by a few workers (the resource bound) rather than a
+// goroutine each, and goroutines are reused (goroutines.go); a resource's context is made when
+// first looked at (resource_context.go); columns without a resolver and _cq_id use what is found
+// once per column name, struct type and table instead of searching per row.
 package scheduler
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +34,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/scalar"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 	"github.com/getsentry/sentry-go"
+	"github.com/google/uuid"
 	"github.com/rs/zerolog"
 	"github.com/thoas/go-funk"
 	"go.opentelemetry.io/otel"
@@ -129,6 +138,14 @@ type Scheduler struct {
 
 	// The maximum number of go routines that can be spawned for a specific resource
 	singleResourceMaxConcurrency int64
+
+	// pascalNames caches caser.ToPascal per column name (string -> string).
+	pascalNames sync.Map
+	// absentFields caches, per struct type and field name, whether the type lacks the field
+	// (structField -> bool).
+	absentFields sync.Map
+	// identities caches each table's rowIdentity (*schema.Table -> *rowIdentity).
+	identities sync.Map
 }
 
 type syncClient struct {
@@ -139,6 +156,8 @@ type syncClient struct {
 	// status sync metrics
 	metrics *Metrics
 	logger  zerolog.Logger
+	// goroutines runs the sync's table resolvers and resource workers.
+	goroutines *goroutines
 }
 
 func NewScheduler(opts ...Option) *Scheduler {
@@ -192,12 +211,14 @@ func (s *Scheduler) Sync(ctx context.Context, client schema.ClientMeta, tables s
 	}
 
 	syncClient := &syncClient{
-		metrics:   &Metrics{TableClient: make(map[string]map[string]*TableClientMetrics)},
-		tables:    tables,
-		client:    client,
-		scheduler: s,
-		logger:    s.logger,
+		metrics:    &Metrics{TableClient: make(map[string]map[string]*TableClientMetrics)},
+		tables:     tables,
+		client:     client,
+		scheduler:  s,
+		logger:     s.logger,
+		goroutines: newGoroutines(),
 	}
+	defer syncClient.goroutines.stop()
 	for _, opt := range opts {
 		opt(syncClient)
 	}
@@ -311,29 +332,18 @@ func (s *syncClient) logTablesMetrics(tables schema.Tables, client Client) {
 	}
 }
 
-func (s *syncClient) resolveResource(ctx context.Context, table *schema.Table, client schema.ClientMeta, parent *schema.Resource, item any) *schema.Resource {
-	var validationErr *schema.ValidationError
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer cancel()
+func (s *syncClient) resolveResource(ctx context.Context, table *schema.Table, client schema.ClientMeta, clientID string, parent *schema.Resource, item any) *schema.Resource {
+	resourceCtx := newResourceContext(ctx, resourceTimeout)
+	defer resourceCtx.end()
+	ctx = resourceCtx
 	resource := schema.NewResourceData(table, parent, item)
 	objectStartTime := time.Now()
-	clientID := client.ID()
 	tableMetrics := s.metrics.TableClient[table.Name][clientID]
-	// Built on first use: a zerolog context per resource costs more than most resources.
-	var (
-		resourceLogger zerolog.Logger
-		loggerBuilt    bool
-	)
-	logger := func() *zerolog.Logger {
-		if !loggerBuilt {
-			resourceLogger, loggerBuilt = s.logger.With().Str("table", table.Name).Str("client", clientID).Logger(), true
-		}
-		return &resourceLogger
-	}
+	logger := resourceLogger{base: &s.logger, table: table.Name, client: clientID}
 	defer func() {
 		if err := recover(); err != nil {
 			stack := fmt.Sprintf("%s\n%s", err, string(debug.Stack()))
-			logger().Error().Interface("error", err).TimeDiff("duration", time.Now(), objectStartTime).Str("stack", stack).Msg("resource resolver finished with panic")
+			logger.get().Error().Interface("error", err).TimeDiff("duration", time.Now(), objectStartTime).Str("stack", stack).Msg("resource resolver finished with panic")
 			atomic.AddUint64(&tableMetrics.Panics, 1)
 			sentry.WithScope(func(scope *sentry.Scope) {
 				scope.SetTag("table", table.Name)
@@ -343,45 +353,67 @@ func (s *syncClient) resolveResource(ctx context.Context, table *schema.Table, c
 	}()
 	if table.PreResourceResolver != nil {
 		if err := table.PreResourceResolver(ctx, client, resource); err != nil {
-			logger().Error().Err(err).Msg("pre resource resolver failed")
+			logger.get().Error().Err(err).Msg("pre resource resolver failed")
 			atomic.AddUint64(&tableMetrics.Errors, 1)
-			if errors.As(err, &validationErr) {
-				sentry.WithScope(func(scope *sentry.Scope) {
-					scope.SetTag("table", table.Name)
-					sentry.CurrentHub().CaptureMessage(validationErr.MaskedError())
-				})
-			}
+			captureValidationError(err, table.Name, "")
 			return nil
 		}
 	}
 
 	for _, c := range table.Columns {
-		s.resolveColumn(ctx, logger, tableMetrics, client, resource, c)
+		s.resolveColumn(ctx, &logger, tableMetrics, client, resource, c, objectStartTime)
 	}
 
 	if table.PostResourceResolver != nil {
 		if err := table.PostResourceResolver(ctx, client, resource); err != nil {
-			logger().Error().Stack().Err(err).Msg("post resource resolver finished with error")
+			logger.get().Error().Stack().Err(err).Msg("post resource resolver finished with error")
 			atomic.AddUint64(&tableMetrics.Errors, 1)
-			if errors.As(err, &validationErr) {
-				sentry.WithScope(func(scope *sentry.Scope) {
-					scope.SetTag("table", table.Name)
-					sentry.CurrentHub().CaptureMessage(validationErr.MaskedError())
-				})
-			}
+			captureValidationError(err, table.Name, "")
 		}
 	}
 	atomic.AddUint64(&tableMetrics.Resources, 1)
 	return resource
 }
 
-func (s *syncClient) resolveColumn(ctx context.Context, logger func() *zerolog.Logger, tableMetrics *TableClientMetrics, client schema.ClientMeta, resource *schema.Resource, c schema.Column) {
+// resourceLogger is a resource's logger, built on first use: a zerolog context per resource
+// costs more than most resources.
+type resourceLogger struct {
+	base          *zerolog.Logger
+	table, client string
+	logger        zerolog.Logger
+	built         bool
+}
+
+func (l *resourceLogger) get() *zerolog.Logger {
+	if !l.built {
+		l.logger, l.built = l.base.With().Str("table", l.table).Str("client", l.client).Logger(), true
+	}
+	return &l.logger
+}
+
+// captureValidationError sends err to Sentry, tagged with the table and the column (if any),
+// when it is a schema.ValidationError.
+func captureValidationError(err error, table, column string) {
 	var validationErr *schema.ValidationError
-	columnStartTime := time.Now()
+	if !errors.As(err, &validationErr) {
+		return
+	}
+	sentry.WithScope(func(scope *sentry.Scope) {
+		scope.SetTag("table", table)
+		if column != "" {
+			scope.SetTag("column", column)
+		}
+		sentry.CurrentHub().CaptureMessage(validationErr.MaskedError())
+	})
+}
+
+// resolveColumn resolves one column of the resource. A panic's duration is counted from the
+// resource's start: a clock read per column cost more than most columns.
+func (s *syncClient) resolveColumn(ctx context.Context, logger *resourceLogger, tableMetrics *TableClientMetrics, client schema.ClientMeta, resource *schema.Resource, c schema.Column, columnStartTime time.Time) {
 	defer func() {
 		if err := recover(); err != nil {
 			stack := fmt.Sprintf("%s\n%s", err, string(debug.Stack()))
-			logger().Error().Str("column", c.Name).Interface("error", err).TimeDiff("duration", time.Now(), columnStartTime).Str("stack", stack).Msg("column resolver finished with panic")
+			logger.get().Error().Str("column", c.Name).Interface("error", err).TimeDiff("duration", time.Now(), columnStartTime).Str("stack", stack).Msg("column resolver finished with panic")
 			atomic.AddUint64(&tableMetrics.Panics, 1)
 			sentry.WithScope(func(scope *sentry.Scope) {
 				scope.SetTag("table", resource.Table.Name)
@@ -393,34 +425,116 @@ func (s *syncClient) resolveColumn(ctx context.Context, logger func() *zerolog.L
 
 	if c.Resolver != nil {
 		if err := c.Resolver(ctx, client, resource, c); err != nil {
-			logger().Error().Err(err).Msg("column resolver finished with error")
+			logger.get().Error().Err(err).Msg("column resolver finished with error")
 			atomic.AddUint64(&tableMetrics.Errors, 1)
-			if errors.As(err, &validationErr) {
-				sentry.WithScope(func(scope *sentry.Scope) {
-					scope.SetTag("table", resource.Table.Name)
-					scope.SetTag("column", c.Name)
-					sentry.CurrentHub().CaptureMessage(validationErr.MaskedError())
-				})
-			}
+			captureValidationError(err, resource.Table.Name, c.Name)
 		}
 	} else {
 		// base use case: try to get column with CamelCase name
-		v := funk.Get(resource.GetItem(), s.scheduler.caser.ToPascal(c.Name), funk.WithAllowZero())
+		v := s.scheduler.defaultColumnValue(resource.GetItem(), c.Name)
 		if v != nil {
 			err := resource.Set(c.Name, v)
 			if err != nil {
-				logger().Error().Err(err).Msg("column resolver finished with error")
+				logger.get().Error().Err(err).Msg("column resolver finished with error")
 				atomic.AddUint64(&tableMetrics.Errors, 1)
-				if errors.As(err, &validationErr) {
-					sentry.WithScope(func(scope *sentry.Scope) {
-						scope.SetTag("table", resource.Table.Name)
-						scope.SetTag("column", c.Name)
-						sentry.CurrentHub().CaptureMessage(validationErr.MaskedError())
-					})
-				}
+				captureValidationError(err, resource.Table.Name, c.Name)
 			}
 		}
 	}
+}
+
+// rowIdentity is what a table's _cq_id is computed from, found once per table.
+type rowIdentity struct {
+	// components are the indexes of the primary-key component columns, in the order of their
+	// names, and names those names.
+	components []int
+	names      [][]byte
+	// cqID is the index of the _cq_id column, -1 when the table has none.
+	cqID int
+}
+
+func (s *Scheduler) identityOf(t *schema.Table) *rowIdentity {
+	if id, ok := s.identities.Load(t); ok {
+		return id.(*rowIdentity)
+	}
+	id := &rowIdentity{cqID: t.Columns.Index(schema.CqIDColumn.Name)}
+	names := t.PrimaryKeyComponents()
+	slices.Sort(names)
+	for _, name := range names {
+		id.components = append(id.components, t.Columns.Index(name))
+		id.names = append(id.names, []byte(name))
+	}
+	actual, _ := s.identities.LoadOrStore(t, id)
+	return actual.(*rowIdentity)
+}
+
+// calculateCQID is r.CalculateCQID(s.deterministicCQID), the same _cq_id, without finding the
+// table's primary-key components and columns by name on every row.
+func (s *syncClient) calculateCQID(r *schema.Resource) error {
+	id := s.scheduler.identityOf(r.Table)
+	if len(id.components) == 0 {
+		return r.CalculateCQID(s.deterministicCQID)
+	}
+	values := r.GetValues()
+	h := sha256.New()
+	for i, column := range id.components {
+		h.Write(id.names[i])
+		h.Write([]byte(values[column].String()))
+	}
+	if id.cqID < 0 {
+		return nil
+	}
+	cqID := uuid.NewSHA1(uuid.UUID{}, h.Sum(nil))
+	b, err := cqID.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	if err := values[id.cqID].Set(b); err != nil {
+		panic(fmt.Errorf("failed to set column %s: %w", schema.CqIDColumn.Name, err))
+	}
+	return nil
+}
+
+// defaultColumnValue is the value of a column without a resolver: the item's field named as the
+// column in PascalCase (funk.Get), nil when there is none. The caser's answer is kept per column
+// name, and a struct type known to lack the field answers nil without reflection (the _cq_id
+// column, which every table has, is such a column on every row).
+func (s *Scheduler) defaultColumnValue(item any, column string) any {
+	name, ok := s.pascalNames.Load(column)
+	if !ok {
+		name, _ = s.pascalNames.LoadOrStore(column, s.caser.ToPascal(column))
+	}
+	field := name.(string)
+	if st := structType(item); st != nil && !strings.ContainsAny(field, `."`) {
+		key := structField{st, field}
+		absent, ok := s.absentFields.Load(key)
+		if !ok {
+			_, found := st.FieldByName(field)
+			absent, _ = s.absentFields.LoadOrStore(key, !found)
+		}
+		if absent.(bool) {
+			return nil
+		}
+	}
+	return funk.Get(item, field, funk.WithAllowZero())
+}
+
+// structField names a field of a struct type.
+type structField struct {
+	t    reflect.Type
+	name string
+}
+
+// structType is the struct type item is or points to, nil for anything else.
+func structType(item any) reflect.Type {
+	t := reflect.TypeOf(item)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	return t
 }
 
 func maxDepth(tables schema.Tables) uint64 {

@@ -62,13 +62,13 @@ func (s *syncClient) syncDfs(ctx context.Context, resolvedResources chan<- *sche
 				return
 			}
 			wg.Add(1)
-			go func() {
+			s.goroutines.Go(func() {
 				defer wg.Done()
 				defer s.scheduler.tableSems[0].Release(1)
 				// not checking for error here as nothing much todo.
 				// the error is logged and this happens when context is cancelled
 				s.resolveTableDfs(ctx, table, client, nil, resolvedResources, 1)
-			}()
+			})
 		}
 	}
 
@@ -82,15 +82,17 @@ func (s *syncClient) resolveTableDfs(ctx context.Context, table *schema.Table, c
 	defer span.End()
 	var validationErr *schema.ValidationError
 	clientName := client.ID()
-	logger := s.logger.With().Str("table", table.Name).Str("client", clientName).Logger()
+	// Built on first use (a child table logs only its failures); a root table's is built here,
+	// before the resolver's goroutine starts, so that goroutine only reads it.
+	logger := &resourceLogger{base: &s.logger, table: table.Name, client: clientName}
 
 	if parent == nil { // Log only for root tables, otherwise we spam too much.
-		logger.Info().Msg("top level table resolver started")
+		logger.get().Info().Msg("top level table resolver started")
 	}
 	tableMetrics := s.metrics.TableClient[table.Name][clientName]
 
 	res := make(chan any)
-	go func() {
+	s.goroutines.Go(func() {
 		defer func() {
 			if err := recover(); err != nil {
 				stack := fmt.Sprintf("%s\n%s", err, string(debug.Stack()))
@@ -98,13 +100,13 @@ func (s *syncClient) resolveTableDfs(ctx context.Context, table *schema.Table, c
 					scope.SetTag("table", table.Name)
 					sentry.CurrentHub().CaptureMessage(stack)
 				})
-				logger.Error().Interface("error", err).Str("stack", stack).Msg("table resolver finished with panic")
+				logger.get().Error().Interface("error", err).Str("stack", stack).Msg("table resolver finished with panic")
 				atomic.AddUint64(&tableMetrics.Panics, 1)
 			}
 			close(res)
 		}()
 		if err := table.Resolver(ctx, client, parent, res); err != nil {
-			logger.Error().Err(err).Msg("table resolver finished with error")
+			logger.get().Error().Err(err).Msg("table resolver finished with error")
 			atomic.AddUint64(&tableMetrics.Errors, 1)
 			if errors.As(err, &validationErr) {
 				sentry.WithScope(func(scope *sentry.Scope) {
@@ -114,7 +116,7 @@ func (s *syncClient) resolveTableDfs(ctx context.Context, table *schema.Table, c
 			}
 			return
 		}
-	}()
+	})
 
 	for r := range res {
 		s.resolveResourcesDfs(ctx, table, client, parent, r, resolvedResources, depth)
@@ -122,7 +124,7 @@ func (s *syncClient) resolveTableDfs(ctx context.Context, table *schema.Table, c
 
 	// we don't need any waitgroups here because we are waiting for the channel to close
 	if parent == nil { // Log only for root tables and relations only after resolving is done, otherwise we spam per object instead of per table.
-		logger.Info().Uint64("resources", tableMetrics.Resources).Uint64("errors", tableMetrics.Errors).Msg("table sync finished")
+		logger.get().Info().Uint64("resources", tableMetrics.Resources).Uint64("errors", tableMetrics.Errors).Msg("table sync finished")
 		s.logTablesMetrics(table.Relations, client)
 	}
 }
@@ -133,89 +135,68 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 		return
 	}
 	resourcesChan := make(chan *schema.Resource, len(resourcesSlice))
+	clientID := client.ID()
 	go func() {
 		defer close(resourcesChan)
+		sentValidationErrors := &sync.Map{}
+		resourceConcurrencyKey := table.Name + "-" + clientID + "-" + "resource"
+		resourceSemVal, ok := s.scheduler.singleTableConcurrency.Load(resourceConcurrencyKey)
+		if !ok {
+			resourceSemVal, _ = s.scheduler.singleTableConcurrency.LoadOrStore(resourceConcurrencyKey, semaphore.NewWeighted(s.scheduler.singleResourceMaxConcurrency))
+		}
+		resourceSem := resourceSemVal.(*semaphore.Weighted)
+		// A few workers take the resources in order, each holding the semaphores for one resource
+		// at a time as a goroutine per resource did: the table's resources are bounded by
+		// resourceSem, so no more than that many can run, and a worker's stack, grown once through
+		// the AWS SDK by a column's call, serves the next resource too.
+		workers := min(len(resourcesSlice), max(int(s.scheduler.singleResourceMaxConcurrency), 1))
+		var next atomic.Int64
+		var cancelled sync.Once
 		var wg sync.WaitGroup
-		sentValidationErrors := sync.Map{}
-		for i := range resourcesSlice {
-			i := i
-			resourceConcurrencyKey := table.Name + "-" + client.ID() + "-" + "resource"
-			resourceSemVal, _ := s.scheduler.singleTableConcurrency.LoadOrStore(resourceConcurrencyKey, semaphore.NewWeighted(s.scheduler.singleResourceMaxConcurrency))
-			resourceSem := resourceSemVal.(*semaphore.Weighted)
-			if err := resourceSem.Acquire(ctx, 1); err != nil {
-				s.logger.Warn().Err(err).Msg("failed to acquire semaphore. context cancelled")
-				// This means context was cancelled
-				wg.Wait()
-				// we have to continue emptying the channel to exit gracefully
-				return
-			}
-
-			// Once Resource semaphore is acquired we can acquire the global semaphore
-			if err := s.scheduler.resourceSem.Acquire(ctx, 1); err != nil {
-				// This means context was cancelled
-				resourceSem.Release(1)
-				wg.Wait()
-				// we have to continue emptying the channel to exit gracefully
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer resourceSem.Release(1)
-				defer s.scheduler.resourceSem.Release(1)
+		wg.Add(workers)
+		for range workers {
+			s.goroutines.Go(func() {
 				defer wg.Done()
-				//nolint:all
-				resolvedResource := s.resolveResource(ctx, table, client, parent, resourcesSlice[i])
-				if resolvedResource == nil {
-					return
-				}
-
-				if err := resolvedResource.CalculateCQID(s.deterministicCQID); err != nil {
-					tableMetrics := s.metrics.TableClient[table.Name][client.ID()]
-					s.logger.Error().Err(err).Str("table", table.Name).Str("client", client.ID()).Msg("resource resolver finished with primary key calculation error")
-					if _, found := sentValidationErrors.LoadOrStore(table.Name, struct{}{}); !found {
-						// send resource validation errors to Sentry only once per table,
-						// to avoid sending too many duplicate messages
-						sentry.WithScope(func(scope *sentry.Scope) {
-							scope.SetTag("table", table.Name)
-							sentry.CurrentHub().CaptureMessage(err.Error())
-						})
+				for {
+					i := int(next.Add(1) - 1)
+					if i >= len(resourcesSlice) {
+						return
 					}
-					atomic.AddUint64(&tableMetrics.Errors, 1)
-					return
-				}
-				if err := resolvedResource.Validate(); err != nil {
-					tableMetrics := s.metrics.TableClient[table.Name][client.ID()]
-					s.logger.Error().Err(err).Str("table", table.Name).Str("client", client.ID()).Msg("resource resolver finished with validation error")
-					if _, found := sentValidationErrors.LoadOrStore(table.Name, struct{}{}); !found {
-						// send resource validation errors to Sentry only once per table,
-						// to avoid sending too many duplicate messages
-						sentry.WithScope(func(scope *sentry.Scope) {
-							scope.SetTag("table", table.Name)
-							sentry.CurrentHub().CaptureMessage(err.Error())
-						})
+					if err := resourceSem.Acquire(ctx, 1); err != nil {
+						cancelled.Do(func() { s.logger.Warn().Err(err).Msg("failed to acquire semaphore. context cancelled") })
+						return
 					}
-					atomic.AddUint64(&tableMetrics.Errors, 1)
-					return
+					// Once Resource semaphore is acquired we can acquire the global semaphore
+					if err := s.scheduler.resourceSem.Acquire(ctx, 1); err != nil {
+						// This means context was cancelled
+						resourceSem.Release(1)
+						return
+					}
+					s.resolveOneDfs(ctx, table, client, clientID, parent, resourcesSlice[i], resourcesChan, sentValidationErrors)
+					s.scheduler.resourceSem.Release(1)
+					resourceSem.Release(1)
 				}
-				select {
-				case resourcesChan <- resolvedResource:
-				case <-ctx.Done():
-				}
-			}()
+			})
 		}
 		wg.Wait()
 	}()
 
 	var wg sync.WaitGroup
+	var tableSem *semaphore.Weighted // the relations' semaphore, looked up once
 	for resource := range resourcesChan {
 		resource := resource
 		resolvedResources <- resource
 		for _, relation := range resource.Table.Relations {
 			relation := relation
-			tableConcurrencyKey := table.Name + "-" + client.ID()
+			if tableSem == nil {
+				tableConcurrencyKey := table.Name + "-" + clientID
+				tableSemVal, ok := s.scheduler.singleTableConcurrency.Load(tableConcurrencyKey)
+				if !ok {
+					tableSemVal, _ = s.scheduler.singleTableConcurrency.LoadOrStore(tableConcurrencyKey, semaphore.NewWeighted(s.scheduler.singleNestedTableMaxConcurrency))
+				}
+				tableSem = tableSemVal.(*semaphore.Weighted)
+			}
 			// Acquire the semaphore for the table
-			tableSemVal, _ := s.scheduler.singleTableConcurrency.LoadOrStore(tableConcurrencyKey, semaphore.NewWeighted(s.scheduler.singleNestedTableMaxConcurrency))
-			tableSem := tableSemVal.(*semaphore.Weighted)
 			if err := tableSem.Acquire(ctx, 1); err != nil {
 				// This means context was cancelled
 				wg.Wait()
@@ -229,13 +210,56 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 				return
 			}
 			wg.Add(1)
-			go func() {
+			tableSem := tableSem
+			s.goroutines.Go(func() {
 				defer wg.Done()
 				defer tableSem.Release(1)
 				defer s.scheduler.tableSems[depth].Release(1)
 				s.resolveTableDfs(ctx, relation, client, resource, resolvedResources, depth+1)
-			}()
+			})
 		}
 	}
 	wg.Wait()
+}
+
+// resolveOneDfs resolves one resource and, when it has its identity and primary keys, hands it
+// to resourcesChan.
+func (s *syncClient) resolveOneDfs(ctx context.Context, table *schema.Table, client schema.ClientMeta, clientID string, parent *schema.Resource, item any, resourcesChan chan<- *schema.Resource, sentValidationErrors *sync.Map) {
+	resolvedResource := s.resolveResource(ctx, table, client, clientID, parent, item)
+	if resolvedResource == nil {
+		return
+	}
+
+	if err := s.calculateCQID(resolvedResource); err != nil {
+		tableMetrics := s.metrics.TableClient[table.Name][client.ID()]
+		s.logger.Error().Err(err).Str("table", table.Name).Str("client", client.ID()).Msg("resource resolver finished with primary key calculation error")
+		if _, found := sentValidationErrors.LoadOrStore(table.Name, struct{}{}); !found {
+			// send resource validation errors to Sentry only once per table,
+			// to avoid sending too many duplicate messages
+			sentry.WithScope(func(scope *sentry.Scope) {
+				scope.SetTag("table", table.Name)
+				sentry.CurrentHub().CaptureMessage(err.Error())
+			})
+		}
+		atomic.AddUint64(&tableMetrics.Errors, 1)
+		return
+	}
+	if err := resolvedResource.Validate(); err != nil {
+		tableMetrics := s.metrics.TableClient[table.Name][client.ID()]
+		s.logger.Error().Err(err).Str("table", table.Name).Str("client", client.ID()).Msg("resource resolver finished with validation error")
+		if _, found := sentValidationErrors.LoadOrStore(table.Name, struct{}{}); !found {
+			// send resource validation errors to Sentry only once per table,
+			// to avoid sending too many duplicate messages
+			sentry.WithScope(func(scope *sentry.Scope) {
+				scope.SetTag("table", table.Name)
+				sentry.CurrentHub().CaptureMessage(err.Error())
+			})
+		}
+		atomic.AddUint64(&tableMetrics.Errors, 1)
+		return
+	}
+	select {
+	case resourcesChan <- resolvedResource:
+	case <-ctx.Done():
+	}
 }

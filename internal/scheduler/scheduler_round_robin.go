@@ -43,7 +43,7 @@ func (s *syncClient) syncRoundRobin(ctx context.Context, resolvedResources chan<
 			return
 		}
 		wg.Add(1)
-		go func() {
+		s.goroutines.Go(func() {
 			defer wg.Done()
 			defer s.scheduler.tableSems[0].Release(1)
 			// not checking for error here as nothing much to do.
@@ -51,7 +51,7 @@ func (s *syncClient) syncRoundRobin(ctx context.Context, resolvedResources chan<
 			// Round Robin currently uses the DFS algorithm to resolve the tables, but this
 			// may change in the future.
 			s.resolveTableDfs(ctx, table, cl, nil, resolvedResources, 1)
-		}()
+		})
 	}
 
 	// Wait for all the worker goroutines to finish

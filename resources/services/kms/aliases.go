@@ -24,7 +24,7 @@ func Aliases() *schema.Table {
 			{
 				Name:                "arn",
 				Type:                arrow.BinaryTypes.String,
-				Resolver:            schema.PathResolver("AliasArn"),
+				Resolver:            client.PathResolver("AliasArn"),
 				PrimaryKeyComponent: true,
 			},
 		},

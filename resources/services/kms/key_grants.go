@@ -25,7 +25,7 @@ func KeyGrants() *schema.Table {
 			{
 				Name:                "grant_id",
 				Type:                arrow.BinaryTypes.String,
-				Resolver:            schema.PathResolver("GrantId"),
+				Resolver:            client.PathResolver("GrantId"),
 				PrimaryKeyComponent: true,
 			},
 		},

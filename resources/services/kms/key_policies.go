@@ -52,13 +52,13 @@ func KeyPolicies() *schema.Table {
 			{
 				Name:                "name",
 				Type:                arrow.BinaryTypes.String,
-				Resolver:            schema.PathResolver("Name"),
+				Resolver:            client.PathResolver("Name"),
 				PrimaryKeyComponent: true,
 			},
 			{
 				Name:     "policy",
 				Type:     sdktypes.ExtensionTypes.JSON,
-				Resolver: schema.PathResolver("Policy"),
+				Resolver: client.PathResolver("Policy"),
 			},
 		},
 		Relations: []*schema.Table{KeyPolicyStatements()},

@@ -55,7 +55,7 @@ func Keys() *schema.Table {
 			{
 				Name:                "arn",
 				Type:                arrow.BinaryTypes.String,
-				Resolver:            schema.PathResolver("Arn"),
+				Resolver:            client.PathResolver("Arn"),
 				PrimaryKeyComponent: true,
 			},
 			{

@@ -42,7 +42,7 @@ func KeysSharedWithUs() *schema.Table {
 			{
 				Name:                "key_arn",
 				Type:                arrow.BinaryTypes.String,
-				Resolver:            schema.PathResolver("KeyArn"),
+				Resolver:            client.PathResolver("KeyArn"),
 				PrimaryKeyComponent: true,
 			},
 		},
