@@ -41,6 +41,10 @@ type kmsInput struct {
 
 func (s *Server) kmsInput(req *request) (kmsInput, error) {
 	var in kmsInput
+	if decodeFlatKMSInput(req.body, &in) {
+		return in, nil
+	}
+	in = kmsInput{}
 	return in, req.decode(&in)
 }
 
