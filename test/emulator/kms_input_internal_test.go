@@ -22,6 +22,7 @@ func TestFlatKMSInputReadsAsEncodingJSON(t *testing.T) {
 		`{"ResourceOwners":["SELF","OTHER_ACCOUNTS_VIA_RAM"],"Limit":2}`:              false,
 		`{"keyid":"k"}`:                  false, // encoding/json matches names without case
 		`{"KeyId":"k","KeyId":"j"}`:      false, // the last one wins there
+		`{"Limit":1,"Limit":2}`:          false,
 		`{"KeyId":"a\"b"}`:               false,
 		`{"KeyId":"\u006b"}`:             false,
 		`{"KeyId":"é"}`:                  false,
