@@ -71,6 +71,8 @@ func serveEmulator(configPath string) error {
 	w := emulator.NewWorld(cfg)
 	if tuneGC {
 		debug.SetGCPercent(emulatorGCPercent)
+		// The first collection marks the whole World: do it now, before the sync starts.
+		runtime.GC()
 	}
 	srv := emulator.NewServer(w)
 	url, err := srv.Start()
