@@ -45,9 +45,9 @@ func (s *Server) internalFault(svc *service, k StatKey, n int64) *apiError {
 // VanishingKeyEveryNth key of the region (in ListKeys order) is gone, every
 // DeniedKeyEveryNth key refuses the DeniedKeyOperations, every
 // InvalidStateKeyEveryNth key the InvalidStateKeyOperations.
-func (s *Server) keyFault(rd *RegionData, k *Key, req *request) *apiError {
+// nth is k's 1-based place in its region's key list.
+func (s *Server) keyFault(nth int, k *Key, req *request) *apiError {
 	f := s.cfg.Faults
-	nth := slices.Index(rd.Keys, k) + 1
 	if f.VanishingKeyEveryNth > 0 && nth%f.VanishingKeyEveryNth == 0 {
 		return keyNotFound(k.ARN())
 	}

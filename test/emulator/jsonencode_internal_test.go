@@ -37,3 +37,23 @@ func TestEncodeAWSJSONFollowsTheWireRules(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, `{"EncryptionContextSubset":{"a":"1","b":"<2>"}}`, string(b), "sorted keys, no HTML escaping")
 }
+
+// Strings are escaped as JSON requires (RFC 8259 section 7) and as the SDK's own encoder does:
+// quote, backslash and control characters escaped, HTML characters and UTF-8 left alone.
+func TestEncodeAWSJSONEscapesStrings(t *testing.T) {
+	for in, want := range map[string]string{
+		`say "hi"`:      `"say \"hi\""`,
+		`C:\path`:       `"C:\\path"`,
+		"x\ny\tz\x01":   `"x\ny\tz\u0001"`,
+		"<&> é":         `"<&> é"`,
+		"line\u2028sep": `"line\u2028sep"`,
+	} {
+		b, err := encodeAWSJSON(kmstypes.Tag{TagKey: aws.String(in)})
+		require.NoError(t, err)
+		assert.Equal(t, `{"TagKey":`+want+`}`, string(b), "%q", in)
+	}
+
+	b, err := encodeCamelJSON(kmstypes.Tag{TagKey: aws.String("plain")})
+	require.NoError(t, err)
+	assert.Equal(t, `{"tagKey":"plain"}`, string(b), "member names with a lower-case first letter")
+}

@@ -41,6 +41,10 @@ type kmsInput struct {
 
 func (s *Server) kmsInput(req *request) (kmsInput, error) {
 	var in kmsInput
+	if decodeFlatKMSInput(req.body, &in) {
+		return in, nil
+	}
+	in = kmsInput{}
 	return in, req.decode(&in)
 }
 
@@ -88,11 +92,11 @@ func (s *Server) findKey(req *request, rd *RegionData, ref *string, allowAlias b
 		}
 		id = target
 	}
-	k := rd.Key(id)
+	k, nth := s.keys.find(rd, id)
 	if k == nil {
 		return nil, keyNotFound(keyARN(s.world.Partition, req.region, req.caller.Account, id))
 	}
-	if fault := s.keyFault(rd, k, req); fault != nil {
+	if fault := s.keyFault(nth, k, req); fault != nil {
 		return nil, fault
 	}
 	return k, nil

@@ -133,3 +133,22 @@ func TestAdminEndpoints(t *testing.T) {
 	assert.Equal(t, int64(3), entries[0].Calls)
 	assert.Equal(t, srv.Stats().Operation("cloudtrail:LookupEvents"), entries[0].CallStats)
 }
+
+// A key added while the World is served is found by every key operation at once, by id and by
+// ARN, although the region's keys were looked up before it came.
+func TestKeyAddedWhileServingIsFound(t *testing.T) {
+	w, url := startEmulator(t, testConfig())
+	ref := w.HotKey
+	client := kms.NewFromConfig(noRetries(clientConfig(url, ref.Account, ref.Region)))
+	ctx := context.Background()
+	_, err := client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(ref.KeyID)})
+	require.NoError(t, err)
+	added := w.AddKey(ref.Account, ref.Region)
+	for _, id := range []string{added.ID(), added.ARN()} {
+		out, err := client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
+		require.NoError(t, err, id)
+		assert.Equal(t, added.ARN(), aws.ToString(out.KeyMetadata.Arn))
+		_, err = client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(id)})
+		require.NoError(t, err, id)
+	}
+}

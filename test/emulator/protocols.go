@@ -1,12 +1,15 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // protocol is how a service puts requests and responses on the wire.
@@ -55,12 +58,9 @@ func writeResult(w http.ResponseWriter, svc *service, op, requestID string, out 
 		fmt.Fprintf(w, `<%sResponse xmlns="%s">%s<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`,
 			op, namespace, body, requestID, op)
 	default:
-		encode := encodeAWSJSON
-		if svc.camelMembers {
-			encode = encodeCamelJSON
-		}
-		body, err := encode(out)
-		if err != nil {
+		buf := responseBuffers.Get().(*bytes.Buffer)
+		defer putResponseBuffer(buf)
+		if err := (jsonEncoder{lowerFirst: svc.camelMembers}).encodeValue(buf, reflect.ValueOf(out)); err != nil {
 			writeError(w, svc, requestID, serverError("InternalFailure", err.Error()))
 			return
 		}
@@ -70,9 +70,21 @@ func writeResult(w http.ResponseWriter, svc *service, op, requestID string, out 
 			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		}
 		w.Header().Set("x-amzn-RequestId", requestID)
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.Write(body)
+		w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+		w.Write(buf.Bytes())
 	}
+}
+
+// responseBuffers hold JSON responses while they are written, so that each call does not grow a
+// fresh buffer.
+var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putResponseBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > 1<<20 {
+		return // a rare large answer: let it go rather than keep it for every call
+	}
+	buf.Reset()
+	responseBuffers.Put(buf)
 }
 
 // writeError writes an AWS error in the service's protocol; without a known

@@ -25,6 +25,7 @@ type Server struct {
 	stats    *statsRecorder
 	quotas   *quotaLimiter // nil when quotas are off
 	revoked  revocations
+	keys     keyIndex
 
 	mu   sync.Mutex
 	http *http.Server

@@ -19,6 +19,10 @@ type session struct {
 	RoleName        string
 	SessionName     string
 	Expiration      time.Time
+
+	// caller is who the session's calls come from, worked out on its first call.
+	callerOnce sync.Once
+	caller     caller
 }
 
 // sessionStore remembers the sessions a Server issued; they die with it.
@@ -93,12 +97,15 @@ func (s *Server) authenticate(akid, sessionToken string) (caller, *apiError) {
 	if time.Now().After(sess.Expiration) {
 		return caller{}, clientError("ExpiredTokenException", "The security token included in the request is expired")
 	}
-	return caller{
-		Account:     account,
-		ARN:         assumedRoleARN(s.world.Partition, account, sess.RoleName, sess.SessionName),
-		UserID:      uniqueID("AROA", account, "role/"+sess.RoleName) + ":" + sess.SessionName,
-		AccessKeyID: akid,
-	}, nil
+	sess.callerOnce.Do(func() {
+		sess.caller = caller{
+			Account:     account,
+			ARN:         assumedRoleARN(s.world.Partition, account, sess.RoleName, sess.SessionName),
+			UserID:      uniqueID("AROA", account, "role/"+sess.RoleName) + ":" + sess.SessionName,
+			AccessKeyID: akid,
+		}
+	})
+	return sess.caller, nil
 }
 
 func unrecognizedClient() *apiError {
