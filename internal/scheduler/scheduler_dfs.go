@@ -118,9 +118,15 @@ func (s *syncClient) resolveTableDfs(ctx context.Context, table *schema.Table, c
 		}
 	})
 
+	// The SDK waited, after each send, for every child table of its resources before taking the
+	// next send: one key whose grants take minutes (50,000 grants, 500 pages) held back every key
+	// sent after it while its pair's quotas idled. The children of all sends are waited for once,
+	// at the end; they stay bounded by the per-table and global table semaphores.
+	var children sync.WaitGroup
 	for r := range res {
-		s.resolveResourcesDfs(ctx, table, client, parent, r, resolvedResources, depth)
+		s.resolveResourcesDfs(ctx, table, client, parent, r, resolvedResources, depth, &children)
 	}
+	children.Wait()
 
 	// we don't need any waitgroups here because we are waiting for the channel to close
 	if parent == nil { // Log only for root tables and relations only after resolving is done, otherwise we spam per object instead of per table.
@@ -129,7 +135,9 @@ func (s *syncClient) resolveTableDfs(ctx context.Context, table *schema.Table, c
 	}
 }
 
-func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Table, client schema.ClientMeta, parent *schema.Resource, resources any, resolvedResources chan<- *schema.Resource, depth int) {
+// resolveResourcesDfs resolves one send's resources and starts their child tables, adding them to
+// children; it returns once every resource is handed on and its children started.
+func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Table, client schema.ClientMeta, parent *schema.Resource, resources any, resolvedResources chan<- *schema.Resource, depth int, children *sync.WaitGroup) {
 	resourcesSlice := helpers.InterfaceSlice(resources)
 	if len(resourcesSlice) == 0 {
 		return
@@ -181,7 +189,6 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 		wg.Wait()
 	}()
 
-	var wg sync.WaitGroup
 	var tableSem *semaphore.Weighted // the relations' semaphore, looked up once
 	for resource := range resourcesChan {
 		resource := resource
@@ -199,27 +206,24 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 			// Acquire the semaphore for the table
 			if err := tableSem.Acquire(ctx, 1); err != nil {
 				// This means context was cancelled
-				wg.Wait()
 				return
 			}
 			// Once table semaphore is acquired we can acquire the global semaphore
 			if err := s.scheduler.tableSems[depth].Acquire(ctx, 1); err != nil {
 				// This means context was cancelled
 				tableSem.Release(1)
-				wg.Wait()
 				return
 			}
-			wg.Add(1)
+			children.Add(1)
 			tableSem := tableSem
 			s.goroutines.Go(func() {
-				defer wg.Done()
+				defer children.Done()
 				defer tableSem.Release(1)
 				defer s.scheduler.tableSems[depth].Release(1)
 				s.resolveTableDfs(ctx, relation, client, resource, resolvedResources, depth+1)
 			})
 		}
 	}
-	wg.Wait()
 }
 
 // resolveOneDfs resolves one resource and, when it has its identity and primary keys, hands it
