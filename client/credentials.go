@@ -24,16 +24,25 @@ type configFactory struct {
 	stats *CallStats
 	// region is the discovery region when an account names none (see discoveryRegion).
 	region string
-	http   *awshttp.BuildableClient
+	// http serves the credential chain's own calls (IMDS, SSO, the container endpoint), bounded by
+	// request_timeout; calls is the one connection pool of every paced call, whose attempts
+	// attemptHook bounds by request_timeout instead (see attemptTimeout).
+	http  *awshttp.BuildableClient
+	calls *awshttp.BuildableClient
 }
 
 func newConfigFactory(spec *Spec, pacer Pacer, stats *CallStats) *configFactory {
 	return &configFactory{
 		spec: spec, pacer: pacer, stats: stats, region: discoveryRegion(spec),
-		// A timed-out attempt is a retryable error, so a hung answer costs one timeout, not the sync.
-		http: awshttp.NewBuildableClient().WithTimeout(time.Duration(*spec.RequestTimeout) * time.Second).
-			WithTransportOptions(keepConnections),
+		http:  awshttp.NewBuildableClient().WithTimeout(attemptTimeout(spec)),
+		calls: awshttp.NewBuildableClient().WithTransportOptions(keepConnections),
 	}
+}
+
+// attemptTimeout bounds one attempt of one call. A timed-out attempt is a retryable error, so a
+// hung answer costs one timeout, not the sync.
+func attemptTimeout(spec *Spec) time.Duration {
+	return time.Duration(*spec.RequestTimeout) * time.Second
 }
 
 // idleConnsPerHost is how many open connections to one endpoint are kept for reuse. Every account
@@ -101,10 +110,12 @@ func (f *configFactory) assumeRole(cfg aws.Config, caller *accountLabel, region,
 	return out
 }
 
-// paced adds the attempt hook, so every call made with the copy is paced and counted under label.
+// paced adds the attempt hook, so every call made with the copy is paced, counted under label and
+// bounded by request_timeout, through the sync's one connection pool.
 func (f *configFactory) paced(cfg aws.Config, label *accountLabel) aws.Config {
 	out := cfg.Copy()
-	out.APIOptions = append(out.APIOptions, attemptHook(label.get, f.pacer, f.stats))
+	out.HTTPClient = f.calls
+	out.APIOptions = append(out.APIOptions, attemptHook(label.get, f.pacer, f.stats, attemptTimeout(f.spec)))
 	return out
 }
 
