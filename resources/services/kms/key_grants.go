@@ -33,23 +33,47 @@ func KeyGrants() *schema.Table {
 }
 
 // fetchKeyGrants streams the key's grants page by page (100, the most ListGrants returns), each
-// page handed on as it arrives: no grant waits on anything but ListGrants.
+// page handed on as it arrives: no grant waits on anything but ListGrants. The pages of a key are
+// a chain of calls (each needs the previous page's marker); up to grantPagesAhead pages are read
+// while earlier ones are still being resolved, so a key with 50,000 grants is read at
+// ListGrants' pace, not at the pace of resolving its rows.
 func fetchKeyGrants(ctx context.Context, meta schema.ClientMeta, parent *schema.Resource, res chan<- any) error {
 	c := meta.(*client.Client)
 	key := parent.Item.(*types.KeyMetadata)
 	p := kms.NewListGrantsPaginator(c.Services().KMS, &kms.ListGrantsInput{KeyId: key.Arn, Limit: aws.Int32(100)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			if client.IsNotFound(err) {
-				return nil
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan []types.GrantListEntry, grantPagesAhead)
+	var err error
+	go func() {
+		defer close(pages)
+		for p.HasMorePages() {
+			var page *kms.ListGrantsOutput
+			if page, err = p.NextPage(ctx); err != nil {
+				return
 			}
-			return c.RecordFailure("aws_kms_key_grants", "ListGrants", aws.ToString(key.Arn), err)
+			select {
+			case pages <- page.Grants:
+			case <-ctx.Done():
+				return
+			}
 		}
-		res <- grantRows(page.Grants, c.AccountID, orgAccounts(c))
+	}()
+	for grants := range pages {
+		res <- grantRows(grants, c.AccountID, orgAccounts(c))
+	}
+	// pages is closed: the reader has returned and err is its last word.
+	if err != nil {
+		if client.IsNotFound(err) {
+			return nil
+		}
+		return c.RecordFailure("aws_kms_key_grants", "ListGrants", aws.ToString(key.Arn), err)
 	}
 	return nil
 }
+
+// grantPagesAhead is how many pages of a key's grants may wait, read, for their rows' turn.
+const grantPagesAhead = 4
 
 func orgAccounts(c *client.Client) map[string]bool {
 	if c.Org == nil {
