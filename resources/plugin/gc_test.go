@@ -58,11 +58,11 @@ func TestTuneGCFollowsTheLiveHeapByDefault(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
-	debug.SetGCPercent(100)
+	debug.SetGCPercent(1234) // no target the tuner gives
 	tuneGC()
-	// The test binary's live heap is a few MiB: well under the budget, so above Go's default.
-	if got := gcPercent(); got <= 100 {
-		t.Errorf("GOGC = %d, want the live heap's target (> 100 for a small heap)", got)
+	// Whatever the test binary's live heap, the target is within the documented bounds.
+	if got := gcPercent(); got < 50 || got > 300 {
+		t.Errorf("GOGC = %d, want the live heap's target, within 50..300", got)
 	}
 }
 
@@ -71,11 +71,11 @@ func TestTuneGCRetunesAfterEveryCollection(t *testing.T) {
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
 	tuneGC()
-	debug.SetGCPercent(100) // as if the live heap had been large at the last retune
+	debug.SetGCPercent(1234) // no target the tuner gives
 	deadline := time.Now().Add(5 * time.Second)
-	for gcPercent() == 100 {
+	for gcPercent() == 1234 {
 		if time.Now().After(deadline) {
-			t.Fatal("GOGC still 100 after collections: the target is not set again after a collection")
+			t.Fatal("GOGC still 1234 after collections: the target is not set again after a collection")
 		}
 		runtime.GC()
 		time.Sleep(10 * time.Millisecond)
