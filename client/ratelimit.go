@@ -35,11 +35,13 @@ type RateLimiter struct {
 	now     func() time.Time
 	mu      sync.Mutex
 	buckets map[CallKey]*bucket
+	// nextSweep is the number of buckets at which idle ones are forgotten (sweep).
+	nextSweep int
 }
 
 // NewRateLimiter returns a Pacer for the spec's quotas.
 func NewRateLimiter(spec *Spec) *RateLimiter {
-	return &RateLimiter{spec: spec, now: time.Now, buckets: map[CallKey]*bucket{}}
+	return &RateLimiter{spec: spec, now: time.Now, buckets: map[CallKey]*bucket{}, nextSweep: minSweep}
 }
 
 type bucket struct {
@@ -82,11 +84,39 @@ func (l *RateLimiter) bucket(key CallKey) *bucket {
 	defer l.mu.Unlock()
 	b, ok := l.buckets[key]
 	if !ok {
+		if len(l.buckets) >= l.nextSweep {
+			l.sweep(l.now())
+		}
 		b = &bucket{quota: quotaFor(l.spec, key.Operation)}
 		l.buckets[key] = b
 	}
 	return b
 }
+
+// A bucket is kept per (account, region, operation), so a sync of thousands of account-regions
+// would keep tens of thousands after their pairs finished. sweep forgets the buckets that are
+// idle: nothing in flight, no slot booked since bucketIdle ago, no throttle to remember (a new
+// bucket starts at the quota, as an idle one would). It runs when the map has doubled since the
+// last sweep, so its cost per new bucket is constant. Called with l.mu held.
+func (l *RateLimiter) sweep(now time.Time) {
+	for key, b := range l.buckets {
+		b.mu.Lock()
+		idle := b.inFlight == 0 && now.Sub(b.next) > bucketIdle && now.Sub(b.followUp) > bucketIdle &&
+			(b.slowSince.IsZero() || now.Sub(b.slowSince) > 2*recoveryTime)
+		b.mu.Unlock()
+		if idle {
+			delete(l.buckets, key)
+		}
+	}
+	l.nextSweep = max(minSweep, 2*len(l.buckets))
+}
+
+const (
+	// bucketIdle is how long a bucket with nothing booked is kept.
+	bucketIdle = 10 * time.Second
+	// minSweep is the fewest buckets swept for.
+	minSweep = 1024
+)
 
 // Wait blocks until the call's bucket allows it, or ctx ends.
 func (l *RateLimiter) Wait(ctx context.Context, key CallKey) error {

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -104,5 +105,32 @@ func TestRateLimiterWaitEndsWithContext(t *testing.T) {
 	defer cancel()
 	if err := l.Wait(ctx, key); err != context.DeadlineExceeded {
 		t.Errorf("Wait returned %v, want the context's error", err)
+	}
+}
+
+// Buckets of finished account-regions are forgotten, so the limiter's memory follows the pairs
+// at work, not all the sync has seen; a bucket still busy or recently throttled is kept.
+func TestRateLimiterForgetsIdleBuckets(t *testing.T) {
+	l, now := testLimiter(t, `{}`)
+	key := func(i int) CallKey {
+		return CallKey{Account: fmt.Sprint(i), Region: "r", Service: "KMS", Operation: "ListGrants"}
+	}
+	busy, throttled := key(-1), key(-2)
+	l.bucket(busy).reserve(*now)
+	_ = l.Wait(context.Background(), busy) // in flight: never Done
+	l.bucket(throttled).reserve(*now)
+	for i := range minSweep - 2 { // with busy and throttled: minSweep buckets, no sweep yet
+		l.bucket(key(i)).reserve(*now)
+	}
+	*now = now.Add(bucketIdle + time.Second)
+	l.Done(throttled, true) // throttled just now: its slow-down must be remembered
+	l.bucket(key(minSweep)) // a new bucket with the map full: a sweep runs
+	if got := len(l.buckets); got != 3 {
+		t.Errorf("%d buckets after the sweep, want 3 (the busy one, the throttled one, the new one)", got)
+	}
+	for _, k := range []CallKey{busy, throttled} {
+		if _, ok := l.buckets[k]; !ok {
+			t.Errorf("bucket %s was forgotten", k.Account)
+		}
 	}
 }

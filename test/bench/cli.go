@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -67,7 +69,48 @@ func servePlugin(name string, p *serve.PluginServe) error {
 		}()
 		defer write()
 	}
+	if dir := os.Getenv(pluginProfileEnv); dir != "" && name == binSource {
+		stop, err := profileFor(filepath.Join(dir, name+".cpu.pprof"), pluginProfileFor)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	return p.Serve(context.Background())
+}
+
+// pluginProfileEnv names a directory where the source plugin, served to the CLI, writes a CPU
+// profile of its first pluginProfileFor (the CLI may end the plugin with a signal, so the
+// profile is written when that time is up, not at exit).
+const (
+	pluginProfileEnv = "AWSKMS_BENCH_PLUGIN_PROFILE"
+	pluginProfileFor = 40 * time.Second
+)
+
+// profileFor starts a CPU profile into path, written after d or at stop, whichever comes first.
+func profileFor(path string, d time.Duration) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			pprof.StopCPUProfile()
+			f.Close()
+			// A heap profile at the same moment: what the live heap holds mid-sync.
+			if h, err := os.Create(strings.TrimSuffix(path, ".cpu.pprof") + ".heap.pprof"); err == nil {
+				_ = pprof.WriteHeapProfile(h)
+				h.Close()
+			}
+		})
+	}
+	time.AfterFunc(d, stop)
+	return stop, nil
 }
 
 // cliBench holds what every CLI run shares: the CLI, this executable under each plugin's name,
