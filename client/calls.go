@@ -31,7 +31,8 @@ type unpaced struct{}
 func (unpaced) Wait(context.Context, CallKey) error { return nil }
 func (unpaced) Done(CallKey, bool)                  {}
 
-// CallStats counts attempts per CallKey; the sync ends with a summary from it.
+// CallStats counts attempts per service operation, over every account and region (the sync ends
+// with a summary per operation); counters per account-region would grow with the organization.
 type CallStats struct{ counters sync.Map }
 
 // CallCount is one row of a CallStats snapshot.
@@ -45,7 +46,11 @@ type CallCount struct {
 type callCounters struct{ attempts, throttled, failed atomic.Uint64 }
 
 func (s *CallStats) record(key CallKey, err error) (throttled bool) {
-	v, _ := s.counters.LoadOrStore(key, &callCounters{})
+	key = CallKey{Service: key.Service, Operation: key.Operation}
+	v, ok := s.counters.Load(key)
+	if !ok {
+		v, _ = s.counters.LoadOrStore(key, &callCounters{})
+	}
 	c := v.(*callCounters)
 	c.attempts.Add(1)
 	if err == nil {
@@ -59,7 +64,7 @@ func (s *CallStats) record(key CallKey, err error) (throttled bool) {
 	return throttled
 }
 
-// Snapshot returns the counters sorted by account, region, service and operation.
+// Snapshot returns the counters sorted by service and operation (Account and Region are empty).
 func (s *CallStats) Snapshot() []CallCount {
 	var out []CallCount
 	s.counters.Range(func(k, v any) bool {
