@@ -132,6 +132,18 @@ func (s *syncClient) resolveTableDfs(ctx context.Context, table *schema.Table, c
 	if parent == nil { // Log only for root tables and relations only after resolving is done, otherwise we spam per object instead of per table.
 		logger.get().Info().Uint64("resources", tableMetrics.Resources).Uint64("errors", tableMetrics.Errors).Msg("table sync finished")
 		s.logTablesMetrics(table.Relations, client)
+		s.forgetSemaphores(table, clientName)
+	}
+}
+
+// forgetSemaphores drops the per-table semaphores of a top-level table's finished run and of its
+// descendants' runs for the same client: kept, they grew with the organization (two per table
+// and account-region).
+func (s *syncClient) forgetSemaphores(table *schema.Table, clientID string) {
+	s.scheduler.singleTableConcurrency.Delete(table.Name + "-" + clientID)
+	s.scheduler.singleTableConcurrency.Delete(table.Name + "-" + clientID + "-" + "resource")
+	for _, child := range table.Relations {
+		s.forgetSemaphores(child, clientID)
 	}
 }
 

@@ -72,3 +72,16 @@ func countRows(msgs message.SyncMessages) map[string]int64 {
 	}
 	return out
 }
+
+// A finished table run leaves no per-table semaphore behind: they would grow with the number of
+// account-regions.
+func TestFinishedRunsForgetTheirSemaphores(t *testing.T) {
+	s := NewScheduler(WithConcurrency(1000))
+	if _, err := s.SyncAll(context.Background(), testClient{}, testTables(t, 50, 0)); err != nil {
+		t.Fatal(err)
+	}
+	s.singleTableConcurrency.Range(func(k, _ any) bool {
+		t.Errorf("semaphore %v kept after the sync", k)
+		return true
+	})
+}
