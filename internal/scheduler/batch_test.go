@@ -50,7 +50,13 @@ func testTables(t *testing.T, n int, pause time.Duration) schema.Tables {
 		Transform: transformers.TransformWithStruct(&item{}, transformers.WithPrimaryKeyComponents("ID")),
 		Relations: schema.Tables{child},
 	}
-	tables := schema.Tables{parent}
+	return prepared(t, parent)
+}
+
+// prepared makes tables out of parents as the plugin does: columns from their transforms,
+// parents set, _cq_id columns added.
+func prepared(t *testing.T, parents ...*schema.Table) schema.Tables {
+	tables := schema.Tables(parents)
 	if err := transformers.TransformTables(tables); err != nil {
 		t.Fatal(err)
 	}

@@ -140,11 +140,27 @@ func (s *syncClient) resolveTableDfs(ctx context.Context, table *schema.Table, c
 // descendants' runs for the same client: kept, they grew with the organization (two per table
 // and account-region).
 func (s *syncClient) forgetSemaphores(table *schema.Table, clientID string) {
-	s.scheduler.singleTableConcurrency.Delete(table.Name + "-" + clientID)
-	s.scheduler.singleTableConcurrency.Delete(table.Name + "-" + clientID + "-" + "resource")
+	s.scheduler.singleTableConcurrency.Delete(relationsKey(table, clientID))
+	s.scheduler.singleTableConcurrency.Delete(resourcesKey(table, clientID))
 	for _, child := range table.Relations {
 		s.forgetSemaphores(child, clientID)
 	}
+}
+
+// relationsKey names the semaphore bounding the child tables of a table's run for a client;
+// resourcesKey the one bounding its resources resolved at once.
+func relationsKey(table *schema.Table, clientID string) string { return table.Name + "-" + clientID }
+func resourcesKey(table *schema.Table, clientID string) string {
+	return table.Name + "-" + clientID + "-resource"
+}
+
+// tableSemaphore is the semaphore of key, made with size places on first use.
+func (s *syncClient) tableSemaphore(key string, size int64) *semaphore.Weighted {
+	v, ok := s.scheduler.singleTableConcurrency.Load(key)
+	if !ok {
+		v, _ = s.scheduler.singleTableConcurrency.LoadOrStore(key, semaphore.NewWeighted(size))
+	}
+	return v.(*semaphore.Weighted)
 }
 
 // resolveResourcesDfs resolves one send's resources and starts their child tables, adding them to
@@ -159,12 +175,7 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 	go func() {
 		defer close(resourcesChan)
 		sentValidationErrors := &sync.Map{}
-		resourceConcurrencyKey := table.Name + "-" + clientID + "-" + "resource"
-		resourceSemVal, ok := s.scheduler.singleTableConcurrency.Load(resourceConcurrencyKey)
-		if !ok {
-			resourceSemVal, _ = s.scheduler.singleTableConcurrency.LoadOrStore(resourceConcurrencyKey, semaphore.NewWeighted(s.scheduler.singleResourceMaxConcurrency))
-		}
-		resourceSem := resourceSemVal.(*semaphore.Weighted)
+		resourceSem := s.tableSemaphore(resourcesKey(table, clientID), s.scheduler.singleResourceMaxConcurrency)
 		// A few workers take the resources in order, each holding the semaphores for one resource
 		// at a time as a goroutine per resource did: the table's resources are bounded by
 		// resourceSem, so no more than that many can run, and a worker's stack, grown once through
@@ -208,12 +219,7 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 		for _, relation := range resource.Table.Relations {
 			relation := relation
 			if tableSem == nil {
-				tableConcurrencyKey := table.Name + "-" + clientID
-				tableSemVal, ok := s.scheduler.singleTableConcurrency.Load(tableConcurrencyKey)
-				if !ok {
-					tableSemVal, _ = s.scheduler.singleTableConcurrency.LoadOrStore(tableConcurrencyKey, semaphore.NewWeighted(s.scheduler.singleNestedTableMaxConcurrency))
-				}
-				tableSem = tableSemVal.(*semaphore.Weighted)
+				tableSem = s.tableSemaphore(relationsKey(table, clientID), s.scheduler.singleNestedTableMaxConcurrency)
 			}
 			// Acquire the semaphore for the table
 			if err := tableSem.Acquire(ctx, 1); err != nil {
@@ -238,6 +244,19 @@ func (s *syncClient) resolveResourcesDfs(ctx context.Context, table *schema.Tabl
 	}
 }
 
+// rejectResource logs and counts a resource dropped for err, and sends the first such error of
+// each table to Sentry (only once per table, to avoid many duplicate messages).
+func (s *syncClient) rejectResource(table *schema.Table, clientID string, err error, msg string, sentValidationErrors *sync.Map) {
+	s.logger.Error().Err(err).Str("table", table.Name).Str("client", clientID).Msg(msg)
+	if _, found := sentValidationErrors.LoadOrStore(table.Name, struct{}{}); !found {
+		sentry.WithScope(func(scope *sentry.Scope) {
+			scope.SetTag("table", table.Name)
+			sentry.CurrentHub().CaptureMessage(err.Error())
+		})
+	}
+	atomic.AddUint64(&s.metrics.TableClient[table.Name][clientID].Errors, 1)
+}
+
 // resolveOneDfs resolves one resource and, when it has its identity and primary keys, hands it
 // to resourcesChan.
 func (s *syncClient) resolveOneDfs(ctx context.Context, table *schema.Table, client schema.ClientMeta, clientID string, parent *schema.Resource, item any, resourcesChan chan<- *schema.Resource, sentValidationErrors *sync.Map) {
@@ -247,31 +266,11 @@ func (s *syncClient) resolveOneDfs(ctx context.Context, table *schema.Table, cli
 	}
 
 	if err := s.calculateCQID(resolvedResource); err != nil {
-		tableMetrics := s.metrics.TableClient[table.Name][client.ID()]
-		s.logger.Error().Err(err).Str("table", table.Name).Str("client", client.ID()).Msg("resource resolver finished with primary key calculation error")
-		if _, found := sentValidationErrors.LoadOrStore(table.Name, struct{}{}); !found {
-			// send resource validation errors to Sentry only once per table,
-			// to avoid sending too many duplicate messages
-			sentry.WithScope(func(scope *sentry.Scope) {
-				scope.SetTag("table", table.Name)
-				sentry.CurrentHub().CaptureMessage(err.Error())
-			})
-		}
-		atomic.AddUint64(&tableMetrics.Errors, 1)
+		s.rejectResource(table, clientID, err, "resource resolver finished with primary key calculation error", sentValidationErrors)
 		return
 	}
 	if err := resolvedResource.Validate(); err != nil {
-		tableMetrics := s.metrics.TableClient[table.Name][client.ID()]
-		s.logger.Error().Err(err).Str("table", table.Name).Str("client", client.ID()).Msg("resource resolver finished with validation error")
-		if _, found := sentValidationErrors.LoadOrStore(table.Name, struct{}{}); !found {
-			// send resource validation errors to Sentry only once per table,
-			// to avoid sending too many duplicate messages
-			sentry.WithScope(func(scope *sentry.Scope) {
-				scope.SetTag("table", table.Name)
-				sentry.CurrentHub().CaptureMessage(err.Error())
-			})
-		}
-		atomic.AddUint64(&tableMetrics.Errors, 1)
+		s.rejectResource(table, clientID, err, "resource resolver finished with validation error", sentValidationErrors)
 		return
 	}
 	select {

@@ -44,14 +44,7 @@ func TestASlowChildDoesNotHoldBackLaterSends(t *testing.T) {
 		Transform: transformers.TransformWithStruct(&item{}, transformers.WithPrimaryKeyComponents("ID")),
 		Relations: schema.Tables{child},
 	}
-	tables := schema.Tables{parent}
-	if err := transformers.TransformTables(tables); err != nil {
-		t.Fatal(err)
-	}
-	transformers.SetParents(tables, nil)
-	for _, tb := range tables {
-		schema.AddCqIDs(tb)
-	}
+	tables := prepared(t, parent)
 	msgs, err := NewScheduler(WithConcurrency(1000)).SyncAll(context.Background(), testClient{}, tables)
 	if err != nil {
 		t.Fatal(err)
