@@ -18,26 +18,10 @@ const describeKeyAnswer = `{"KeyMetadata":{"AWSAccountId":"111122223333","Arn":"
 // HTTP client, retryer, attempt hook and credentials), against a local server that answers at
 // once: the CPU and allocations per call that the SDK and the plugin's middleware cost.
 func BenchmarkKMSCall(b *testing.B) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	svc := servicesAgainst(b, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("x-amzn-RequestId", "4b0e6bd4-0b5e-4f4b-9c1c-2a4a5b0c8d3e")
 		_, _ = w.Write([]byte(describeKeyAnswer))
-	}))
-	defer srv.Close()
-	b.Setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-	b.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-	b.Setenv("AWS_CONFIG_FILE", "/dev/null")
-	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-	spec, err := ParseSpec([]byte(`{"regions":["us-east-2"],"custom_endpoint_url":"` + srv.URL + `"}`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	f := newConfigFactory(spec, unpaced{}, &CallStats{})
-	cfg, err := f.base(context.Background(), "", "us-east-2")
-	if err != nil {
-		b.Fatal(err)
-	}
-	svc := newServices(f.paced(cfg, newAccountLabel("111122223333")), "us-east-2")
+	}, unpaced{})
 	in := &kms.DescribeKeyInput{KeyId: aws.String("1234abcd-12ab-34cd-56ef-1234567890ab")}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -49,4 +33,30 @@ func BenchmarkKMSCall(b *testing.B) {
 			}
 		}
 	})
+}
+
+// servicesAgainst returns one pair's AWS clients made as the plugin makes them (the sync's HTTP
+// client, retryer and attempt hook with pacer, credentials from the environment), calling a local
+// server that answers with handler in AWS's JSON protocol.
+func servicesAgainst(tb testing.TB, handler http.HandlerFunc, pacer Pacer) *Services {
+	tb.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		handler(w, r)
+	}))
+	tb.Cleanup(srv.Close)
+	tb.Setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+	tb.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+	tb.Setenv("AWS_CONFIG_FILE", "/dev/null")
+	tb.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+	spec, err := ParseSpec([]byte(`{"regions":["us-east-2"],"custom_endpoint_url":"` + srv.URL + `"}`))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f := newConfigFactory(spec, pacer, &CallStats{})
+	cfg, err := f.base(context.Background(), "", "us-east-2")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return newServices(f.paced(cfg, newAccountLabel("111122223333")), "us-east-2")
 }

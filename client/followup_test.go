@@ -2,8 +2,8 @@ package client
 
 import (
 	"context"
+	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -80,42 +80,18 @@ func (*followUpRecorder) Done(CallKey, bool) {}
 // The SDK's ListGrants paginator's calls reach the pacer marked: the first page not, the next
 // ones as follow-up pages.
 func TestFollowUpPagesReachThePacerMarked(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		var body strings.Builder
-		buf := make([]byte, 512)
-		for {
-			n, err := r.Body.Read(buf)
-			body.Write(buf[:n])
-			if err != nil {
-				break
-			}
-		}
+	pacer := &followUpRecorder{}
+	svc := servicesAgainst(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
 		switch {
-		case !strings.Contains(body.String(), `"Marker"`):
+		case !strings.Contains(string(body), `"Marker"`):
 			_, _ = w.Write([]byte(`{"Grants":[],"NextMarker":"page2","Truncated":true}`))
-		case strings.Contains(body.String(), `"page2"`):
+		case strings.Contains(string(body), `"page2"`):
 			_, _ = w.Write([]byte(`{"Grants":[],"NextMarker":"page3","Truncated":true}`))
 		default:
 			_, _ = w.Write([]byte(`{"Grants":[],"Truncated":false}`))
 		}
-	}))
-	defer srv.Close()
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-	spec, err := ParseSpec([]byte(`{"regions":["us-east-2"],"custom_endpoint_url":"` + srv.URL + `"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pacer := &followUpRecorder{}
-	f := newConfigFactory(spec, pacer, &CallStats{})
-	cfg, err := f.base(context.Background(), "", "us-east-2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := newServices(f.paced(cfg, newAccountLabel("111122223333")), "us-east-2")
+	}, pacer)
 	p := kms.NewListGrantsPaginator(svc.KMS, &kms.ListGrantsInput{KeyId: aws.String("1234abcd-12ab-34cd-56ef-1234567890ab")})
 	for p.HasMorePages() {
 		if _, err := p.NextPage(context.Background()); err != nil {
