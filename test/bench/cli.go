@@ -8,9 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/pprof"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -70,7 +68,7 @@ func servePlugin(name string, p *serve.PluginServe) error {
 		defer write()
 	}
 	if dir := os.Getenv(pluginProfileEnv); dir != "" && name == binSource {
-		stop, err := profileFor(filepath.Join(dir, name+".cpu.pprof"), pluginProfileFor)
+		stop, err := profileFor(filepath.Join(dir, name+".cpu.pprof"), filepath.Join(dir, name+".heap.pprof"), pluginProfileFor)
 		if err != nil {
 			return err
 		}
@@ -86,32 +84,6 @@ const (
 	pluginProfileEnv = "AWSKMS_BENCH_PLUGIN_PROFILE"
 	pluginProfileFor = 40 * time.Second
 )
-
-// profileFor starts a CPU profile into path, written after d or at stop, whichever comes first.
-func profileFor(path string, d time.Duration) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			pprof.StopCPUProfile()
-			f.Close()
-			// A heap profile at the same moment: what the live heap holds mid-sync.
-			if h, err := os.Create(strings.TrimSuffix(path, ".cpu.pprof") + ".heap.pprof"); err == nil {
-				_ = pprof.WriteHeapProfile(h)
-				h.Close()
-			}
-		})
-	}
-	time.AfterFunc(d, stop)
-	return stop, nil
-}
 
 // cliBench holds what every CLI run shares: the CLI, this executable under each plugin's name,
 // and one throwaway PostgreSQL server.

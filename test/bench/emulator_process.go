@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
-	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -45,15 +44,11 @@ func serveEmulator(configPath string) error {
 		return err
 	}
 	if path := os.Getenv(emulatorProfileEnv); path != "" {
-		f, err := os.Create(path)
+		stop, err := cpuProfile(path)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	// One P serves the emulator's load (a fraction of a core) with fewer wake-ups of idle
 	// threads than two: each call sleeps through its latency, so the process idles between

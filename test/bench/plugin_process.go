@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime/pprof"
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -76,15 +75,11 @@ func runPluginJob(jobPath string) error {
 	defer logFile.Close()
 
 	if job.CPUProfile != "" {
-		f, err := os.Create(job.CPUProfile)
+		stop, err := cpuProfile(job.CPUProfile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	ctx := context.Background()
 	rep := syncReport{Start: time.Now(), Rows: map[string]int64{}, PairRows: map[string]map[string]int64{}, PairDone: map[string]float64{}, PairFirstGrant: map[string]float64{}}
