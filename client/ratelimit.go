@@ -101,7 +101,9 @@ func (l *RateLimiter) bucket(key CallKey) *bucket {
 func (l *RateLimiter) sweep(now time.Time) {
 	for key, b := range l.buckets {
 		b.mu.Lock()
-		idle := b.inFlight == 0 && now.Sub(b.next) > bucketIdle && now.Sub(b.followUp) > bucketIdle &&
+		// reserveFollowUp books no slot after next, and a throttle voids the slots booked
+		// before it (epoch): whether anything is still booked, next tells.
+		idle := b.inFlight == 0 && now.Sub(b.next) > bucketIdle &&
 			(b.slowSince.IsZero() || now.Sub(b.slowSince) > 2*recoveryTime)
 		b.mu.Unlock()
 		if idle {
@@ -192,7 +194,17 @@ func (b *bucket) throttled(now time.Time) {
 func (b *bucket) reserve(now time.Time) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	interval := time.Duration(float64(time.Second) / b.rateAt(now))
+	return b.book(now)
+}
+
+// interval is the time between two slots at the bucket's rate. Called with b.mu held.
+func (b *bucket) interval(now time.Time) time.Duration {
+	return time.Duration(float64(time.Second) / b.rateAt(now))
+}
+
+// book takes the next slot at the end of the queue. Called with b.mu held.
+func (b *bucket) book(now time.Time) time.Duration {
+	interval := b.interval(now)
 	if earliest := now.Add(-max(burstWindow, min(interval, maxBurstWindow))); b.next.Before(earliest) {
 		b.next = earliest
 	}
@@ -209,12 +221,11 @@ func (b *bucket) reserve(now time.Time) time.Duration {
 // slot later, so the bucket's rate over a second is the same.
 func (b *bucket) reserveFollowUp(now time.Time) time.Duration {
 	b.mu.Lock()
-	interval := time.Duration(float64(time.Second) / b.rateAt(now))
-	if !b.next.After(now) {
-		b.mu.Unlock()
-		return b.reserve(now) // nobody waits: no one to pass
-	}
 	defer b.mu.Unlock()
+	if !b.next.After(now) {
+		return b.book(now) // nobody waits: no one to pass
+	}
+	interval := b.interval(now)
 	slot := now
 	if jumpLimit := b.next.Add(-followUpJump); slot.Before(jumpLimit) {
 		slot = jumpLimit

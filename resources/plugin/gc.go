@@ -60,10 +60,10 @@ func afterEveryCollection() {
 	})
 }
 
-var liveHeap = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-
-// retune sets the target from the live heap the last collection marked.
+// retune sets the target from the live heap the last collection marked. It runs from Configure
+// and from the finalizer goroutine, so each call reads into a sample of its own.
 func retune() {
+	liveHeap := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(liveHeap)
 	var live uint64
 	if liveHeap[0].Value.Kind() == metrics.KindUint64 {
