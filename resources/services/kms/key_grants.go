@@ -33,36 +33,22 @@ func KeyGrants() *schema.Table {
 }
 
 // fetchKeyGrants streams the key's grants page by page (100, the most ListGrants returns), each
-// page handed on as it arrives: no grant waits on anything but ListGrants. The pages of a key are
-// a chain of calls (each needs the previous page's marker); up to grantPagesAhead pages are read
-// while earlier ones are still being resolved, so a key with 50,000 grants is read at
-// ListGrants' pace, not at the pace of resolving its rows.
+// page handed on as it arrives: no grant waits on anything but ListGrants. Up to grantPagesAhead
+// pages are read while earlier ones are still being resolved (readAhead), so a key with 50,000
+// grants is read at ListGrants' pace, not at the pace of resolving its rows.
 func fetchKeyGrants(ctx context.Context, meta schema.ClientMeta, parent *schema.Resource, res chan<- any) error {
 	c := meta.(*client.Client)
 	key := parent.Item.(*types.KeyMetadata)
 	p := kms.NewListGrantsPaginator(c.Services().KMS, &kms.ListGrantsInput{KeyId: key.Arn, Limit: aws.Int32(100)})
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	pages := make(chan []types.GrantListEntry, grantPagesAhead)
-	var err error
-	go func() {
-		defer close(pages)
-		for p.HasMorePages() {
-			var page *kms.ListGrantsOutput
-			if page, err = p.NextPage(ctx); err != nil {
-				return
-			}
-			select {
-			case pages <- page.Grants:
-			case <-ctx.Done():
-				return
-			}
+	err := readAhead(ctx, grantPagesAhead, func(ctx context.Context) ([]types.GrantListEntry, bool, error) {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, false, err
 		}
-	}()
-	for grants := range pages {
+		return page.Grants, p.HasMorePages(), nil
+	}, func(grants []types.GrantListEntry) {
 		res <- grantRows(grants, c.AccountID, orgAccounts(c))
-	}
-	// pages is closed: the reader has returned and err is its last word.
+	})
 	if err != nil {
 		if client.IsNotFound(err) {
 			return nil

@@ -1,0 +1,34 @@
+package kms
+
+import "context"
+
+// readAhead calls next for page after page on a goroutine of its own, up to ahead pages before
+// handle has taken them, and hands each page to handle in order. A list's pages are a chain of
+// calls (each needs the previous page's marker); read ahead, the chain goes at the API's pace,
+// not at the pace of handling its rows. next reports whether more pages follow. readAhead returns
+// next's error, once the pages read before it were handled.
+func readAhead[P any](ctx context.Context, ahead int, next func(context.Context) (page P, more bool, err error), handle func(P)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan P, ahead)
+	var err error
+	go func() {
+		defer close(pages)
+		for more := true; more; {
+			var page P
+			if page, more, err = next(ctx); err != nil {
+				return
+			}
+			select {
+			case pages <- page:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for page := range pages {
+		handle(page)
+	}
+	// pages is closed: the reader has returned and err is its last word.
+	return err
+}
