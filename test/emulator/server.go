@@ -104,6 +104,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAdmin(w, r)
 		return
 	}
+	arrived := time.Now()
 	requestID := uuid.NewString()
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -154,10 +155,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := s.stats.call(key)
-	s.delay(r.Context(), key, n)
+	// The answer is worked out as the call arrives and held until its latency is up: the
+	// emulator's own work is part of the latency, as AWS's is, not added after it.
+	var answer heldResponse
+	s.answer(&answer, svc, op, requestID, key, n, func() (any, error) {
+		return serve(s, &request{op: op, caller: who, region: scope.Region, body: body, form: form})
+	})
+	s.delay(r.Context(), key, n, arrived)
 	if r.Context().Err() != nil {
 		return // the client gave up waiting
 	}
+	answer.writeTo(w)
+}
+
+// answer writes a call's answer to w: throttled when over its quota (counted as it arrives, as
+// AWS counts it), an injected fault, or what serve returns.
+func (s *Server) answer(w http.ResponseWriter, svc *service, op, requestID string, key StatKey, n int64, serve func() (any, error)) {
 	if s.quotas != nil && !s.quotas.allow(key) {
 		s.stats.throttled(key)
 		writeError(w, svc, requestID, withStatus(clientError(svc.throttleCode, "Rate exceeded"), svc.throttleHTTP))
@@ -168,7 +181,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, svc, requestID, fault)
 		return
 	}
-	out, err := serve(s, &request{op: op, caller: who, region: scope.Region, body: body, form: form})
+	out, err := serve()
 	if err != nil {
 		var e *apiError
 		if !errors.As(err, &e) {
