@@ -108,6 +108,16 @@ func WithSingleResourceMaxConcurrency(concurrency int64) Option {
 	}
 }
 
+// WithAdmission makes the round-robin strategy start a client's top-level tables only once admit
+// lets the client run. admit is called for one table-client at a time, in the strategy's order
+// (client after client), so clients are admitted in the order their multiplexers list them; leave
+// is called when that table's run ends.
+func WithAdmission(admit func(ctx context.Context, client schema.ClientMeta) (leave func(), err error)) Option {
+	return func(s *Scheduler) {
+		s.admit = admit
+	}
+}
+
 type SyncOption func(*syncClient)
 
 func WithSyncDeterministicCQID(deterministicCQID bool) SyncOption {
@@ -146,6 +156,8 @@ type Scheduler struct {
 	absentFields sync.Map
 	// identities caches each table's rowIdentity (*schema.Table -> *rowIdentity).
 	identities sync.Map
+	// admit, when set, gates the round-robin strategy's top-level table runs (WithAdmission).
+	admit func(ctx context.Context, client schema.ClientMeta) (leave func(), err error)
 }
 
 type syncClient struct {

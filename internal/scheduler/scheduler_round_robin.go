@@ -42,10 +42,22 @@ func (s *syncClient) syncRoundRobin(ctx context.Context, resolvedResources chan<
 			wg.Wait()
 			return
 		}
+		leave := func() {}
+		if s.scheduler.admit != nil {
+			// Admitted here, in order, not in the table's goroutine: goroutines start in no
+			// particular order, and the clients would be admitted in that one.
+			var err error
+			if leave, err = s.scheduler.admit(ctx, cl); err != nil {
+				s.scheduler.tableSems[0].Release(1)
+				wg.Wait()
+				return
+			}
+		}
 		wg.Add(1)
 		s.goroutines.Go(func() {
 			defer wg.Done()
 			defer s.scheduler.tableSems[0].Release(1)
+			defer leave()
 			// not checking for error here as nothing much to do.
 			// the error is logged and this happens when context is cancelled
 			// Round Robin currently uses the DFS algorithm to resolve the tables, but this
@@ -58,23 +70,27 @@ func (s *syncClient) syncRoundRobin(ctx context.Context, resolvedResources chan<
 	wg.Wait()
 }
 
-// interleave table-clients so that we get:
-// table1-client1, table2-client1, table3-client1, table1-client2, table2-client2, table3-client2, ...
+// roundRobinInterleave orders the table-clients client by client, every table of a client
+// together: table1-client1, table2-client1, table3-client1, table1-client2, ... Clients are
+// matched by ID, in the order they first appear: a table whose multiplexer lists fewer clients (a
+// service offered in fewer regions) still runs beside the other tables of the same client.
 func roundRobinInterleave(tables schema.Tables, preInitialisedClients [][]schema.ClientMeta) []tableClient {
-	tableClients := make([]tableClient, 0)
-	c := 0
-	for {
-		addedNew := false
-		for i, table := range tables {
-			if c < len(preInitialisedClients[i]) {
-				tableClients = append(tableClients, tableClient{table: table, client: preInitialisedClients[i][c]})
-				addedNew = true
+	var order []string
+	byClient := map[string][]tableClient{}
+	total := 0
+	for i, table := range tables {
+		for _, c := range preInitialisedClients[i] {
+			id := c.ID()
+			if _, seen := byClient[id]; !seen {
+				order = append(order, id)
 			}
+			byClient[id] = append(byClient[id], tableClient{table: table, client: c})
+			total++
 		}
-		c++
-		if !addedNew {
-			break
-		}
+	}
+	tableClients := make([]tableClient, 0, total)
+	for _, id := range order {
+		tableClients = append(tableClients, byClient[id]...)
 	}
 	return tableClients
 }

@@ -88,7 +88,7 @@ func (c *Client) syncBoth(ctx context.Context, inventory, cloudTrail schema.Tabl
 	for _, run := range []struct {
 		s      *scheduler.Scheduler
 		tables schema.Tables
-	}{{c.inventory, admitted(inventory)}, {c.cloudTrail, cloudTrail}} {
+	}{{c.inventory, inventory}, {c.cloudTrail, cloudTrail}} {
 		if len(run.tables) > 0 {
 			g.Go(func() error { return run.s.Sync(ctx, c.aws, run.tables, res, opts...) })
 		}

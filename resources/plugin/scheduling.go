@@ -32,25 +32,11 @@ func inventoryConcurrency(spec, pairs int) int {
 	return max(spec, 2*100*childTablesPerPair*min(max(pairs, 1), client.PairsInFlight))
 }
 
-// admitted copies the inventory's tables so that each top-level table runs only while its pair is
-// admitted (client.AdmitPair): the pairs start in turn, all tables of a pair together, and at
-// most client.PairsInFlight run at once.
-func admitted(tables schema.Tables) schema.Tables {
-	out := make(schema.Tables, len(tables))
-	for i, t := range tables {
-		t = t.Copy(nil)
-		resolve := t.Resolver
-		t.Resolver = func(ctx context.Context, meta schema.ClientMeta, parent *schema.Resource, res chan<- any) error {
-			leave, err := meta.(*client.Client).AdmitPair(ctx)
-			if err != nil {
-				return err
-			}
-			defer leave()
-			return resolve(ctx, meta, parent, res)
-		}
-		out[i] = t
-	}
-	return out
+// admitPair lets a pair's top-level tables run only while the pair is admitted
+// (client.AdmitPair): the scheduler admits the pairs in the order the multiplexers list them
+// (client.Pairs), all tables of a pair together, and at most client.PairsInFlight at once.
+func admitPair(ctx context.Context, meta schema.ClientMeta) (leave func(), err error) {
+	return meta.(*client.Client).AdmitPair(ctx)
 }
 
 // cloudTrailConcurrency lets every pair's CloudTrail read start at once: each holds a goroutine
@@ -66,6 +52,7 @@ func newInventoryScheduler(logger zerolog.Logger, spec, pairs int) *scheduler.Sc
 		scheduler.WithConcurrency(inventoryConcurrency(spec, pairs)),
 		scheduler.WithSingleResourceMaxConcurrency(rowsPerTable),
 		scheduler.WithSingleNestedTableMaxConcurrency(childTablesPerPair),
+		scheduler.WithAdmission(admitPair),
 	)
 }
 
