@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/semaphore"
 )
@@ -20,6 +21,8 @@ type pairGate struct {
 	sem   *semaphore.Weighted
 	mu    sync.Mutex
 	pairs map[Pair]*admission
+	// took is each pair's time admitted, for the next sync's order (pair_history.go).
+	took map[Pair]time.Duration
 }
 
 // admission is one pair's place: runs counts its tables that wait for it or run; admitted is
@@ -28,10 +31,11 @@ type admission struct {
 	runs     int
 	admitted chan struct{}
 	err      error
+	since    time.Time // when the place came
 }
 
 func newPairGate(size int) *pairGate {
-	return &pairGate{sem: semaphore.NewWeighted(int64(size)), pairs: map[Pair]*admission{}}
+	return &pairGate{sem: semaphore.NewWeighted(int64(size)), pairs: map[Pair]*admission{}, took: map[Pair]time.Duration{}}
 }
 
 // AdmitPair waits until the client's pair may run (at once when one of its tables already runs)
@@ -50,6 +54,7 @@ func (c *Client) AdmitPair(ctx context.Context) (leave func(), err error) {
 	leave = g.leaver(p, a)
 	if first {
 		a.err = g.sem.Acquire(ctx, 1)
+		a.since = time.Now()
 		close(a.admitted)
 	}
 	select {
@@ -87,6 +92,9 @@ func (g *pairGate) leaver(p Pair, a *admission) func() {
 			}
 			select {
 			case <-a.admitted:
+				if a.err == nil {
+					g.took[p] += time.Since(a.since)
+				}
 				giveBack()
 			default:
 				go giveBack()

@@ -64,6 +64,7 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	}
 	defer stateClient.Close()
 	c.aws.State = stateClient
+	c.aws.OrderPairsByLastSync(ctx)
 	inventory, cloudTrail := splitCloudTrail(tables)
 	if len(cloudTrail) > 0 && opts.BackendOptions == nil {
 		c.logger.Warn().Int("lookback_days", c.aws.Spec.GrantEventsLookbackDays).Int("account_regions", len(c.aws.Pairs())).Msg(noStateBackendWarning)
@@ -72,6 +73,9 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	logSummary(c.logger, c.aws)
 	if err != nil {
 		return err
+	}
+	if err := c.aws.SavePairTimes(ctx); err != nil {
+		return fmt.Errorf("saving the account-regions' times to the state backend: %w", err)
 	}
 	// Cursors are saved only after every row was handed on, so a failed sync re-reads.
 	if err := stateClient.Flush(ctx); err != nil {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -120,6 +121,8 @@ func TestSyncIntoPostgres(t *testing.T) {
 		if len(cursor) == 0 {
 			t.Error("no incremental cursor was saved in the state backend")
 		}
+		// The account-regions' times, for the next sync's order: one per synced account-region.
+		checkPairTimes(t, conn, w)
 	})
 }
 
@@ -400,4 +403,29 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// checkPairTimes finds in the state backend a time for each account-region the sync covered
+// ("account:region": seconds, each above zero), and for no other.
+func checkPairTimes(t *testing.T, conn *pgx.Conn, w *emulator.World) {
+	t.Helper()
+	saved := column(t, conn, `SELECT value FROM cq_state_awskms WHERE key = 'awskms_pair_seconds'`)
+	if len(saved) != 1 {
+		t.Errorf("%d account-region times saved in the state backend, want one key", len(saved))
+		return
+	}
+	var seconds map[string]float64
+	if err := json.Unmarshal([]byte(saved[0]), &seconds); err != nil {
+		t.Fatalf("account-region times %q: %v", saved[0], err)
+	}
+	want := 0
+	syncedRegions(w, func(account, region string, _ *emulator.RegionData) {
+		want++
+		if s, ok := seconds[account+":"+region]; !ok || s <= 0 {
+			t.Errorf("account-region %s:%s has time %v (saved: %v)", account, region, s, ok)
+		}
+	})
+	if len(seconds) != want {
+		t.Errorf("%d account-region times saved, want %d", len(seconds), want)
+	}
 }

@@ -1,0 +1,101 @@
+package client
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
+
+// A pair's time is set mostly by its longest chain of pages (a key with 50,000 grants is 500
+// ListGrants calls, each waiting for the one before), which no concurrency shortens: a long pair
+// admitted last ends the sync last. So the pairs that took longest in the last sync are admitted
+// first in the next (longest first). Their times are kept in the state backend (backend_options),
+// beside the grant events' cursors; without one, pairs start in discovery order (account ID,
+// then region).
+
+// pairTimesKey is the state key of the last sync's pair times: a JSON object of seconds per
+// "account:region" for its pairTimesKept slowest pairs.
+const (
+	pairTimesKey   = "awskms_pair_seconds"
+	pairTimesKept  = 256
+	pairTimesShown = 3
+)
+
+// OrderPairsByLastSync puts the pairs the state backend remembers as slowest first, slowest
+// first, and keeps the others in discovery order after them. Times that cannot be read are
+// logged and ignored: they only order the work.
+func (c *Client) OrderPairsByLastSync(ctx context.Context) {
+	raw, err := c.State.GetKey(ctx, pairTimesKey)
+	if err != nil || raw == "" {
+		return
+	}
+	var seconds map[string]float64
+	if err := json.Unmarshal([]byte(raw), &seconds); err != nil {
+		c.logger.Warn().Err(err).Str("state_key", pairTimesKey).Msg("the last sync's pair times in the state backend are not readable; pairs start in discovery order")
+		return
+	}
+	c.pairs = orderBySeconds(c.pairs, seconds)
+	var first []string
+	for _, p := range c.pairs[:min(pairTimesShown, len(c.pairs))] {
+		if s, ok := seconds[p.String()]; ok {
+			first = append(first, fmt.Sprintf("%s (%.1f s)", p, s))
+		}
+	}
+	c.logger.Info().Int("remembered", len(seconds)).Strs("first", first).Msg("account-regions that took longest in the last sync start first")
+}
+
+// orderBySeconds returns pairs with those in seconds first, most seconds first, and the others
+// after them in their order.
+func orderBySeconds(pairs []Pair, seconds map[string]float64) []Pair {
+	out := slices.Clone(pairs)
+	slices.SortStableFunc(out, func(a, b Pair) int {
+		sa, okA := seconds[a.String()]
+		sb, okB := seconds[b.String()]
+		switch {
+		case okA && okB:
+			return cmp.Compare(sb, sa)
+		case okA:
+			return -1
+		case okB:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// SavePairTimes hands the state backend the times of this sync's slowest pairs for the next
+// sync's order (written when the state is flushed, after every row).
+func (c *Client) SavePairTimes(ctx context.Context) error {
+	raw, err := json.Marshal(slowest(c.gate.times(), pairTimesKept))
+	if err != nil {
+		return err
+	}
+	return c.State.SetKey(ctx, pairTimesKey, string(raw))
+}
+
+// slowest keeps the n longest times, in seconds per "account:region".
+func slowest(took map[Pair]time.Duration, n int) map[string]float64 {
+	pairs := slices.SortedFunc(maps.Keys(took), func(a, b Pair) int {
+		return cmp.Or(cmp.Compare(took[b], took[a]), cmp.Compare(a.String(), b.String()))
+	})
+	out := map[string]float64{}
+	for _, p := range pairs[:min(n, len(pairs))] {
+		out[p.String()] = took[p].Seconds()
+	}
+	return out
+}
+
+// times is a copy of each pair's time admitted so far.
+func (g *pairGate) times() map[Pair]time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return maps.Clone(g.took)
+}
+
+// String names the pair as the scheduler's client ID does: "account:region".
+func (p Pair) String() string { return p.AccountID + ":" + p.Region }
