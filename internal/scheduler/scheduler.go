@@ -10,7 +10,9 @@
 // row: a send's resources are resolved by a few workers (the resource bound) rather than a
 // goroutine each, and goroutines are reused (goroutines.go); a resource's context is made when
 // first looked at (resource_context.go); columns without a resolver and _cq_id use what is found
-// once per column name, struct type and table instead of searching per row.
+// once per column name, struct type and table instead of searching per row. The round-robin
+// strategy keeps a client's tables together by client ID and, given WithAdmission, admits the
+// clients in order before starting their tables.
 package scheduler
 
 import (
