@@ -111,7 +111,7 @@ func (c *Client) ID() string {
 	if c.AccountID == "" {
 		return "awskms"
 	}
-	return c.AccountID + ":" + c.Region
+	return Pair{AccountID: c.AccountID, Region: c.Region}.String()
 }
 
 // Logger is the client's logger, carrying the account and region of a scoped client.

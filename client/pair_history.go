@@ -51,20 +51,29 @@ func (c *Client) OrderPairsByLastSync(ctx context.Context) {
 // orderBySeconds returns pairs with those in seconds first, most seconds first, and the others
 // after them in their order.
 func orderBySeconds(pairs []Pair, seconds map[string]float64) []Pair {
-	out := slices.Clone(pairs)
-	slices.SortStableFunc(out, func(a, b Pair) int {
-		sa, okA := seconds[a.String()]
-		sb, okB := seconds[b.String()]
-		switch {
-		case okA && okB:
-			return cmp.Compare(sb, sa)
-		case okA:
-			return -1
-		case okB:
+	type timed struct {
+		Pair
+		seconds    float64
+		remembered bool
+	}
+	all := make([]timed, len(pairs))
+	for i, p := range pairs {
+		s, ok := seconds[p.String()]
+		all[i] = timed{p, s, ok}
+	}
+	slices.SortStableFunc(all, func(a, b timed) int {
+		if a.remembered != b.remembered {
+			if a.remembered {
+				return -1
+			}
 			return 1
 		}
-		return 0
+		return cmp.Compare(b.seconds, a.seconds)
 	})
+	out := make([]Pair, len(all))
+	for i, t := range all {
+		out[i] = t.Pair
+	}
 	return out
 }
 
