@@ -51,3 +51,30 @@ func TestHeldAnswerIsWrittenAsItWas(t *testing.T) {
 		t.Errorf("a body without a status: %d %q, want 200 {}", rec.Code, rec.Body.String())
 	}
 }
+
+// The emulator's timers fire late when the machine is busy; delay sets them early by the
+// lateness it saw lately, so that answers go out at their latency on average.
+func TestDelayAimsEarlyByItsTimersLateness(t *testing.T) {
+	var l timerLateness
+	for range 200 {
+		l.observe(2 * time.Millisecond)
+	}
+	if got := l.get(); got < 1900*time.Microsecond || got > 2*time.Millisecond {
+		t.Errorf("after 200 answers 2 ms late the lateness is %v, want about 2 ms", got)
+	}
+	for range 200 {
+		l.observe(0)
+	}
+	if got := l.get(); got > 100*time.Microsecond {
+		t.Errorf("after 200 answers on time the lateness is %v, want about 0", got)
+	}
+
+	s := NewServer(NewWorld(DefaultConfig()), WithLatency(200*time.Millisecond, 0))
+	k := StatKey{Account: "111122223333", Region: "us-east-1", Operation: "kms:ListGrants"}
+	s.late.ns.Store(int64(80 * time.Millisecond))
+	start := time.Now()
+	s.delay(context.Background(), k, 1, start)
+	if waited := time.Since(start); waited < 100*time.Millisecond || waited > 160*time.Millisecond {
+		t.Errorf("with timers 80 ms late, a 200 ms call was held %v, want about 120 ms", waited)
+	}
+}

@@ -26,6 +26,7 @@ type Server struct {
 	quotas   *quotaLimiter // nil when quotas are off
 	revoked  revocations
 	keys     keyIndex
+	late     timerLateness
 
 	mu   sync.Mutex
 	http *http.Server
