@@ -3,6 +3,8 @@ package kms
 import (
 	"context"
 	"errors"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -57,5 +59,23 @@ func TestReadAheadReadsWhileEarlierPagesAreHandled(t *testing.T) {
 		if handled[i] != want[i] {
 			t.Fatalf("handled %v, want %v", handled, want)
 		}
+	}
+}
+
+// A list of one page is read and handled on the caller's goroutine: no goroutine is started
+// for it.
+func TestReadAheadReadsAOnePageListOnTheCallersGoroutine(t *testing.T) {
+	onCaller := func() bool {
+		// The test function's own frame, not the closures' (named after it with .funcN).
+		buf := make([]byte, 64<<10)
+		return strings.Contains(string(buf[:runtime.Stack(buf, false)]), "TestReadAheadReadsAOnePageListOnTheCallersGoroutine(")
+	}
+	var read, handled bool
+	err := readAhead(context.Background(), 4, func(context.Context) (int, bool, error) {
+		read = onCaller()
+		return 1, false, nil
+	}, func(int) { handled = onCaller() })
+	if err != nil || !read || !handled {
+		t.Errorf("one page: err %v, read on the caller's goroutine %v, handled there %v; want nil, true, true", err, read, handled)
 	}
 }
