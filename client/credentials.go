@@ -21,7 +21,9 @@ import (
 type configFactory struct {
 	spec  *Spec
 	pacer Pacer
-	stats *CallStats
+	// budget bounds the calls in flight while a list is read page after page (callBudget).
+	budget *callBudget
+	stats  *CallStats
 	// region is the discovery region when an account names none (see discoveryRegion).
 	region string
 	// http serves the credential chain's own calls (IMDS, SSO, the container endpoint), bounded by
@@ -33,7 +35,7 @@ type configFactory struct {
 
 func newConfigFactory(spec *Spec, pacer Pacer, stats *CallStats) *configFactory {
 	return &configFactory{
-		spec: spec, pacer: pacer, stats: stats, region: discoveryRegion(spec),
+		spec: spec, pacer: pacer, budget: newProcessCallBudget(), stats: stats, region: discoveryRegion(spec),
 		http:  awshttp.NewBuildableClient().WithTimeout(attemptTimeout(spec)),
 		calls: awshttp.NewBuildableClient().WithTransportOptions(keepConnections),
 	}
@@ -115,7 +117,7 @@ func (f *configFactory) assumeRole(cfg aws.Config, caller *accountLabel, region,
 func (f *configFactory) paced(cfg aws.Config, label *accountLabel) aws.Config {
 	out := cfg.Copy()
 	out.HTTPClient = f.calls
-	out.APIOptions = append(out.APIOptions, attemptHook(label.get, f.pacer, f.stats, attemptTimeout(f.spec)))
+	out.APIOptions = append(out.APIOptions, attemptHook(label.get, f.pacer, f.budget, f.stats, attemptTimeout(f.spec)))
 	return out
 }
 

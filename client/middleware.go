@@ -14,7 +14,7 @@ import (
 // Organizations, Account and EC2 during discovery. Once its slot comes, an attempt has timeout to
 // be answered (and its answer read): a context deadline, where http.Client's Timeout started two
 // goroutines and a timer per request (a sync keeps hundreds of calls in flight).
-func attemptHook(account func() string, pacer Pacer, stats *CallStats, timeout time.Duration) func(*middleware.Stack) error {
+func attemptHook(account func() string, pacer Pacer, budget *callBudget, stats *CallStats, timeout time.Duration) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
 		if err := stack.Initialize.Add(markFollowUpPages, middleware.After); err != nil {
 			return err
@@ -30,8 +30,15 @@ func attemptHook(account func() string, pacer Pacer, stats *CallStats, timeout t
 				if err := pacer.Wait(ctx, key); err != nil {
 					return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 				}
+				followUp := IsFollowUpPage(ctx)
+				if err := budget.acquire(ctx, followUp); err != nil {
+					pacer.Done(key, false)
+					return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+				}
+				start := time.Now()
 				attemptCtx, cancel := context.WithTimeout(ctx, timeout)
 				out, md, err := next.HandleFinalize(attemptCtx, in)
+				budget.release(followUp, time.Since(start))
 				if err != nil && attemptCtx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
 					// The SDK reports a request whose context ended as cancelled, which it never
 					// retries; this attempt timed out and is retried like any timeout.

@@ -1,0 +1,173 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// fakeClockBudget is a budget for cores whose clock the test moves, with the calls' latency set.
+func fakeClockBudget(cores int, latency time.Duration) (*callBudget, *time.Time) {
+	now := time.Unix(1_700_000_000, 0)
+	b := newCallBudget(cores)
+	b.now = func() time.Time { return now }
+	b.latency.Store(int64(latency))
+	return b, &now
+}
+
+// acquireNow reports whether a first-page call gets its place without waiting.
+func acquireNow(t *testing.T, b *callBudget) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	return b.acquire(ctx, false) == nil
+}
+
+// Without a chain being read, calls are bounded by their quotas alone.
+func TestCallBudgetIsUnboundedWithoutAChain(t *testing.T) {
+	b, _ := fakeClockBudget(2, 20*time.Millisecond)
+	for i := range 5000 {
+		if !acquireNow(t, b) {
+			t.Fatalf("call %d waited with no chain read", i+1)
+		}
+	}
+}
+
+// While a chain is read, 2 cores at 20 ms of latency take 2 x ceil(2,800/s x 0.020 s) = 112
+// first-page calls in flight; the 113th waits for one to end. The chain's pages never wait.
+func TestCallBudgetBoundsCallsWhileAChainIsRead(t *testing.T) {
+	b, _ := fakeClockBudget(2, 20*time.Millisecond)
+	if err := b.acquire(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 112 {
+		if !acquireNow(t, b) {
+			t.Fatalf("call %d of 112 waited", i+1)
+		}
+	}
+	if acquireNow(t, b) {
+		t.Fatal("call 113 did not wait")
+	}
+	got := make(chan error, 1)
+	go func() { got <- b.acquire(context.Background(), false) }()
+	time.Sleep(10 * time.Millisecond)
+	select {
+	case err := <-got:
+		t.Fatalf("a waiting call went ahead (%v) before any call ended", err)
+	default:
+	}
+	b.release(false, 20*time.Millisecond)
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("the waiting call was not let in when a call ended")
+	}
+	for i := range 3 {
+		if err := b.acquire(context.Background(), true); err != nil {
+			t.Fatalf("follow-up page %d: %v", i+1, err)
+		}
+	}
+}
+
+// The budget follows the calls' latency (a far region's calls are longer in flight) and never
+// goes below 32 calls a core.
+func TestCallBudgetFollowsLatency(t *testing.T) {
+	for _, c := range []struct {
+		cores   int
+		latency time.Duration
+		want    int
+	}{
+		{2, 20 * time.Millisecond, 112},   // 2 x 56
+		{2, 100 * time.Millisecond, 560},  // 2 x 280
+		{4, 150 * time.Millisecond, 1680}, // 4 x 420
+		{2, time.Millisecond, 64},         // 2 x ceil(2.8) = 2 x 3, raised to 2 x 32
+	} {
+		b, _ := fakeClockBudget(c.cores, c.latency)
+		b.lastFollowUp.Store(b.now().UnixNano())
+		if got := b.limit(); got != c.want {
+			t.Errorf("%d cores at %v: limit %d, want %d", c.cores, c.latency, got, c.want)
+		}
+	}
+	// The latency is a moving average of the calls' times: 1/64 of each new one.
+	b, _ := fakeClockBudget(2, 20*time.Millisecond)
+	b.release(true, 84*time.Millisecond)
+	if got := time.Duration(b.latency.Load()); got != 21*time.Millisecond {
+		t.Errorf("after a call of 84 ms the latency is %v, want 20 + 64/64 = 21 ms", got)
+	}
+}
+
+// 100 ms after the chain's last page, the budget lifts: waiting calls go in as calls end, and
+// new ones do not wait.
+func TestCallBudgetLiftsWhenTheChainEnds(t *testing.T) {
+	b, now := fakeClockBudget(1, 20*time.Millisecond) // 1 x 56
+	_ = b.acquire(context.Background(), true)
+	for range 56 {
+		acquireNow(t, b)
+	}
+	waiting := make(chan error, 3)
+	for range 3 {
+		go func() { waiting <- b.acquire(context.Background(), false) }()
+	}
+	waitForWaiters(t, b, 3)
+	*now = now.Add(150 * time.Millisecond)
+	b.release(false, 20*time.Millisecond)
+	for range 3 {
+		select {
+		case err := <-waiting:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(time.Second):
+			t.Fatal("a call still waits after the chain ended")
+		}
+	}
+	if !acquireNow(t, b) {
+		t.Error("a new call waited after the chain ended")
+	}
+}
+
+// A call that gives up waiting leaves the queue and takes no place.
+func TestCallBudgetWaiterThatGivesUpTakesNoPlace(t *testing.T) {
+	b, _ := fakeClockBudget(1, 20*time.Millisecond)
+	_ = b.acquire(context.Background(), true)
+	for range 56 {
+		acquireNow(t, b)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	gaveUp := make(chan error, 1)
+	go func() { gaveUp <- b.acquire(ctx, false) }()
+	waitForWaiters(t, b, 1)
+	cancel()
+	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the call that gave up got %v, want context.Canceled", err)
+	}
+	if n := b.waiters(); n != 0 {
+		t.Errorf("%d calls still queued after the only waiter gave up", n)
+	}
+	b.release(false, 20*time.Millisecond)
+	if !acquireNow(t, b) {
+		t.Error("the place a call freed went to the call that had given up")
+	}
+}
+
+func (b *callBudget) waiters() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.waiting)
+}
+
+// waitForWaiters waits until n calls are queued.
+func waitForWaiters(t *testing.T, b *callBudget, n int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Second)
+	for b.waiters() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d calls queued, want %d", b.waiters(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
