@@ -17,7 +17,22 @@ import (
 // each under load, where the latency was 20 ms and the same chain alone took 21.6 ms a page.
 // So while a chain is being read, the sync's other calls in flight are bounded by what the
 // plugin's cores can turn around with room to spare (callBudget); the chain's own pages pass.
-// With no chain, calls are bounded by their quotas alone.
+// A chain is a list read beyond its second page (WithinLongList): a list of two pages ends
+// with the next call and is no reason to hold others back. With no chain, calls are bounded by
+// their quotas alone.
+
+type longListKey struct{}
+
+// WithinLongList marks ctx as the context of calls for the third and later pages of a list.
+func WithinLongList(ctx context.Context) context.Context {
+	return context.WithValue(ctx, longListKey{}, true)
+}
+
+// IsWithinLongList reports whether ctx was marked by WithinLongList.
+func IsWithinLongList(ctx context.Context) bool {
+	v, _ := ctx.Value(longListKey{}).(bool)
+	return v
+}
 
 // callsPerCoreSecond is how many calls a second the budget lets each core (GOMAXPROCS) start
 // while a chain is read. A call costs the plugin about 200 µs of CPU with its rows (180-220 µs
@@ -28,11 +43,11 @@ const callsPerCoreSecond = 2800
 // minCallsPerCore is the least the budget allows in flight per core, whatever the latency.
 const minCallsPerCore = 32
 
-// chainWindow is how long after a follow-up page's call started or ended a chain counts as
+// chainWindow is how long after a long list's page's call started or ended a chain counts as
 // being read: between one page's answer and the next page's call, none is in flight.
 const chainWindow = 100 * time.Millisecond
 
-// callBudget bounds the first-page calls in flight (see above) while a follow-up page was in
+// callBudget bounds the first-page calls in flight (see above) while a long list's page was in
 // flight within chainWindow: to callsPerCoreSecond times the cores times the calls' latency
 // (Little's law: that many in flight start that many a second), at least minCallsPerCore a
 // core. Calls beyond it wait, first come first served. The latency is a moving average over
@@ -41,8 +56,8 @@ type callBudget struct {
 	cores int
 	now   func() time.Time
 
-	latency      atomic.Int64 // ns
-	lastFollowUp atomic.Int64 // unix ns
+	latency   atomic.Int64 // ns
+	lastChain atomic.Int64 // unix ns
 
 	mu       sync.Mutex
 	inFlight int
@@ -59,7 +74,7 @@ func newProcessCallBudget() *callBudget { return newCallBudget(runtime.GOMAXPROC
 
 // limit is how many first-page calls may be in flight now; math.MaxInt when no chain is read.
 func (b *callBudget) limit() int {
-	if b.now().UnixNano()-b.lastFollowUp.Load() > int64(chainWindow) {
+	if b.now().UnixNano()-b.lastChain.Load() > int64(chainWindow) {
 		return math.MaxInt
 	}
 	perCore := int(math.Ceil(callsPerCoreSecond * time.Duration(b.latency.Load()).Seconds()))
@@ -68,8 +83,10 @@ func (b *callBudget) limit() int {
 
 // acquire waits for a place for a call; a follow-up page's call takes none.
 func (b *callBudget) acquire(ctx context.Context, followUp bool) error {
+	if IsWithinLongList(ctx) {
+		b.lastChain.Store(b.now().UnixNano())
+	}
 	if followUp {
-		b.lastFollowUp.Store(b.now().UnixNano())
 		return nil
 	}
 	b.mu.Lock()
@@ -104,15 +121,17 @@ func (b *callBudget) acquire(ctx context.Context, followUp bool) error {
 }
 
 // release ends a call that took the given time, and lets waiting calls in.
-func (b *callBudget) release(followUp bool, took time.Duration) {
+func (b *callBudget) release(ctx context.Context, followUp bool, took time.Duration) {
 	for {
 		old := b.latency.Load()
 		if b.latency.CompareAndSwap(old, old+(int64(took)-old)/64) {
 			break
 		}
 	}
+	if IsWithinLongList(ctx) {
+		b.lastChain.Store(b.now().UnixNano())
+	}
 	if followUp {
-		b.lastFollowUp.Store(b.now().UnixNano())
 		return
 	}
 	b.mu.Lock()

@@ -24,9 +24,16 @@ func acquireNow(t *testing.T, b *callBudget) bool {
 	return b.acquire(ctx, false) == nil
 }
 
-// Without a chain being read, calls are bounded by their quotas alone.
+// chainPage is the context of a call for a list's third or later page.
+var chainPage = WithinLongList(context.Background())
+
+// Without a chain being read, calls are bounded by their quotas alone; a list's second page
+// (a follow-up, but not of a long list) is no chain.
 func TestCallBudgetIsUnboundedWithoutAChain(t *testing.T) {
 	b, _ := fakeClockBudget(2, 20*time.Millisecond)
+	if err := b.acquire(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 5000 {
 		if !acquireNow(t, b) {
 			t.Fatalf("call %d waited with no chain read", i+1)
@@ -38,7 +45,7 @@ func TestCallBudgetIsUnboundedWithoutAChain(t *testing.T) {
 // first-page calls in flight; the 113th waits for one to end. The chain's pages never wait.
 func TestCallBudgetBoundsCallsWhileAChainIsRead(t *testing.T) {
 	b, _ := fakeClockBudget(2, 20*time.Millisecond)
-	if err := b.acquire(context.Background(), true); err != nil {
+	if err := b.acquire(chainPage, true); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 112 {
@@ -57,7 +64,7 @@ func TestCallBudgetBoundsCallsWhileAChainIsRead(t *testing.T) {
 		t.Fatalf("a waiting call went ahead (%v) before any call ended", err)
 	default:
 	}
-	b.release(false, 20*time.Millisecond)
+	b.release(context.Background(), false, 20*time.Millisecond)
 	select {
 	case err := <-got:
 		if err != nil {
@@ -67,7 +74,7 @@ func TestCallBudgetBoundsCallsWhileAChainIsRead(t *testing.T) {
 		t.Fatal("the waiting call was not let in when a call ended")
 	}
 	for i := range 3 {
-		if err := b.acquire(context.Background(), true); err != nil {
+		if err := b.acquire(chainPage, true); err != nil {
 			t.Fatalf("follow-up page %d: %v", i+1, err)
 		}
 	}
@@ -87,14 +94,14 @@ func TestCallBudgetFollowsLatency(t *testing.T) {
 		{2, time.Millisecond, 64},         // 2 x ceil(2.8) = 2 x 3, raised to 2 x 32
 	} {
 		b, _ := fakeClockBudget(c.cores, c.latency)
-		b.lastFollowUp.Store(b.now().UnixNano())
+		b.lastChain.Store(b.now().UnixNano())
 		if got := b.limit(); got != c.want {
 			t.Errorf("%d cores at %v: limit %d, want %d", c.cores, c.latency, got, c.want)
 		}
 	}
 	// The latency is a moving average of the calls' times: 1/64 of each new one.
 	b, _ := fakeClockBudget(2, 20*time.Millisecond)
-	b.release(true, 84*time.Millisecond)
+	b.release(chainPage, true, 84*time.Millisecond)
 	if got := time.Duration(b.latency.Load()); got != 21*time.Millisecond {
 		t.Errorf("after a call of 84 ms the latency is %v, want 20 + 64/64 = 21 ms", got)
 	}
@@ -104,7 +111,7 @@ func TestCallBudgetFollowsLatency(t *testing.T) {
 // new ones do not wait.
 func TestCallBudgetLiftsWhenTheChainEnds(t *testing.T) {
 	b, now := fakeClockBudget(1, 20*time.Millisecond) // 1 x 56
-	_ = b.acquire(context.Background(), true)
+	_ = b.acquire(chainPage, true)
 	for range 56 {
 		acquireNow(t, b)
 	}
@@ -114,7 +121,7 @@ func TestCallBudgetLiftsWhenTheChainEnds(t *testing.T) {
 	}
 	waitForWaiters(t, b, 3)
 	*now = now.Add(150 * time.Millisecond)
-	b.release(false, 20*time.Millisecond)
+	b.release(context.Background(), false, 20*time.Millisecond)
 	for range 3 {
 		select {
 		case err := <-waiting:
@@ -133,7 +140,7 @@ func TestCallBudgetLiftsWhenTheChainEnds(t *testing.T) {
 // A call that gives up waiting leaves the queue and takes no place.
 func TestCallBudgetWaiterThatGivesUpTakesNoPlace(t *testing.T) {
 	b, _ := fakeClockBudget(1, 20*time.Millisecond)
-	_ = b.acquire(context.Background(), true)
+	_ = b.acquire(chainPage, true)
 	for range 56 {
 		acquireNow(t, b)
 	}
@@ -148,7 +155,7 @@ func TestCallBudgetWaiterThatGivesUpTakesNoPlace(t *testing.T) {
 	if n := b.waiters(); n != 0 {
 		t.Errorf("%d calls still queued after the only waiter gave up", n)
 	}
-	b.release(false, 20*time.Millisecond)
+	b.release(context.Background(), false, 20*time.Millisecond)
 	if !acquireNow(t, b) {
 		t.Error("the place a call freed went to the call that had given up")
 	}

@@ -38,7 +38,7 @@ func attemptHook(account func() string, pacer Pacer, budget *callBudget, stats *
 				start := time.Now()
 				attemptCtx, cancel := context.WithTimeout(ctx, timeout)
 				out, md, err := next.HandleFinalize(attemptCtx, in)
-				budget.release(followUp, time.Since(start))
+				budget.release(ctx, followUp, time.Since(start))
 				if err != nil && attemptCtx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
 					// The SDK reports a request whose context ended as cancelled, which it never
 					// retries; this attempt timed out and is retried like any timeout.

@@ -1,6 +1,10 @@
 package kms
 
-import "context"
+import (
+	"context"
+
+	"github.com/kmsaudit/cq-source-awskms/client"
+)
 
 // readAhead calls next for page after page and hands each page to handle in order. The first
 // page is read on the caller's goroutine; when more follow, they are read on a goroutine of its
@@ -24,9 +28,15 @@ func readAhead[P any](ctx context.Context, ahead int, next func(context.Context)
 	pages := make(chan P, ahead)
 	go func() {
 		defer close(pages)
-		for more {
+		pageCtx := ctx
+		for n := 2; more; n++ {
+			if n == 3 {
+				// Read beyond its second page, the list is a chain that the sync's other calls
+				// make room for (client.WithinLongList).
+				pageCtx = client.WithinLongList(ctx)
+			}
 			var page P
-			if page, more, err = next(ctx); err != nil {
+			if page, more, err = next(pageCtx); err != nil {
 				return
 			}
 			select {

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/kmsaudit/cq-source-awskms/client"
 )
 
 // While the first page is still being handled, the next pages are read, up to ahead of them
@@ -77,5 +80,19 @@ func TestReadAheadReadsAOnePageListOnTheCallersGoroutine(t *testing.T) {
 	}, func(int) { handled = onCaller() })
 	if err != nil || !read || !handled {
 		t.Errorf("one page: err %v, read on the caller's goroutine %v, handled there %v; want nil, true, true", err, read, handled)
+	}
+}
+
+// A list's third and later pages are read as a long list's (client.WithinLongList: the sync's
+// other calls make room for it); its first two are not.
+func TestReadAheadMarksPagesBeyondTheSecondAsALongList(t *testing.T) {
+	var marked []bool
+	err := readAhead(context.Background(), 4, func(ctx context.Context) (int, bool, error) {
+		marked = append(marked, client.IsWithinLongList(ctx))
+		return len(marked), len(marked) < 5, nil
+	}, func(int) {})
+	want := []bool{false, false, true, true, true}
+	if err != nil || !slices.Equal(marked, want) {
+		t.Errorf("pages marked %v (err %v), want %v", marked, err, want)
 	}
 }
