@@ -5,6 +5,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"sync"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,7 +15,6 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/transformers"
 	sdktypes "github.com/cloudquery/plugin-sdk/v4/types"
 	"github.com/kmsaudit/cq-source-awskms/client"
-	"golang.org/x/sync/errgroup"
 )
 
 // keysPerSend is how many keys are described at once and handed to the scheduler together. The
@@ -75,6 +75,8 @@ func Keys() *schema.Table {
 func fetchKeys(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, res chan<- any) error {
 	c := meta.(*client.Client)
 	var report error
+	describers := startWorkers(keysPerSend)
+	defer describers.stop()
 	p := kms.NewListKeysPaginator(c.Services().KMS, &kms.ListKeysInput{Limit: aws.Int32(1000)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -82,7 +84,7 @@ func fetchKeys(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, 
 			return c.RecordFailure("aws_kms_keys", "ListKeys", c.ID(), err)
 		}
 		for batch := range slices.Chunk(page.Keys, keysPerSend) {
-			keys, failure, err := describeKeys(ctx, c, batch)
+			keys, failure, err := describeKeys(ctx, c, batch, describers)
 			if err != nil {
 				return err
 			}
@@ -100,19 +102,26 @@ func fetchKeys(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, 
 	return report
 }
 
-// describeKeys describes a batch of keys in parallel, keeping ListKeys' order and leaving out
-// keys deleted since; failure is the first failure to report.
-func describeKeys(ctx context.Context, c *client.Client, entries []types.KeyListEntry) (keys []*types.KeyMetadata, failure, err error) {
+// describeKeys describes a batch of keys in parallel on the describers, keeping ListKeys' order
+// and leaving out keys deleted since; failure is the first failure to report.
+func describeKeys(ctx context.Context, c *client.Client, entries []types.KeyListEntry, describers workers) (keys []*types.KeyMetadata, failure, err error) {
 	keys = make([]*types.KeyMetadata, len(entries))
 	failures := make([]error, len(entries))
-	g, gctx := errgroup.WithContext(ctx)
+	errs := make([]error, len(entries))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
 	for i, entry := range entries {
-		g.Go(func() (err error) {
-			keys[i], failures[i], err = describeKey(gctx, c, entry)
-			return err
+		wg.Add(1)
+		describers.run(func() {
+			defer wg.Done()
+			if keys[i], failures[i], errs[i] = describeKey(ctx, c, entry); errs[i] != nil {
+				cancel()
+			}
 		})
 	}
-	if err := g.Wait(); err != nil {
+	wg.Wait()
+	if err := cmp.Or(errs...); err != nil {
 		return nil, nil, err
 	}
 	return slices.DeleteFunc(keys, func(md *types.KeyMetadata) bool { return md == nil }), cmp.Or(failures...), nil
