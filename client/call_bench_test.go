@@ -40,6 +40,13 @@ func BenchmarkKMSCall(b *testing.B) {
 // server that answers with handler in AWS's JSON protocol.
 func servicesAgainst(tb testing.TB, handler http.HandlerFunc, pacer Pacer) *Services {
 	tb.Helper()
+	return servicesWithBudget(tb, handler, pacer, nil)
+}
+
+// servicesWithBudget is servicesAgainst with the calls in flight bounded by budget (the
+// process's own when nil).
+func servicesWithBudget(tb testing.TB, handler http.HandlerFunc, pacer Pacer, budget *callBudget) *Services {
+	tb.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		handler(w, r)
@@ -54,6 +61,9 @@ func servicesAgainst(tb testing.TB, handler http.HandlerFunc, pacer Pacer) *Serv
 		tb.Fatal(err)
 	}
 	f := newConfigFactory(spec, pacer, &CallStats{})
+	if budget != nil {
+		f.budget = budget
+	}
 	cfg, err := f.base(context.Background(), "", "us-east-2")
 	if err != nil {
 		tb.Fatal(err)

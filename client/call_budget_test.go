@@ -3,8 +3,13 @@ package client
 import (
 	"context"
 	"errors"
+	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 )
 
 // fakeClockBudget is a budget for cores whose clock the test moves, with the calls' latency set.
@@ -176,5 +181,32 @@ func waitForWaiters(t *testing.T, b *callBudget, n int) {
 			t.Fatalf("%d calls queued, want %d", b.waiters(), n)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// The attempt hook holds a first-page call while the budget is full and a chain is read, and
+// lets the chain's own next page through.
+func TestAttemptsWaitForTheCallBudget(t *testing.T) {
+	b := newCallBudget(1)
+	b.latency.Store(int64(20 * time.Millisecond))
+	b.lastChain.Store(time.Now().Add(time.Hour).UnixNano()) // a chain is read all test long
+	b.inFlight = b.limit()                                  // 1 x ceil(2,800 x 0.020) = 56
+	var served atomic.Int64
+	svc := servicesWithBudget(t, func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		_, _ = w.Write([]byte(`{"Grants":[],"Truncated":false}`))
+	}, unpaced{}, b)
+	key := aws.String("1234abcd-12ab-34cd-56ef-1234567890ab")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := svc.KMS.ListGrants(ctx, &kms.ListGrantsInput{KeyId: key}); err == nil || served.Load() != 0 {
+		t.Fatalf("a first page with the budget full: err %v, %d calls served; want it held until its context ended", err, served.Load())
+	}
+	if n := b.waiters(); n != 0 {
+		t.Errorf("%d calls still queued after the held call gave up", n)
+	}
+	if _, err := svc.KMS.ListGrants(WithinLongList(context.Background()), &kms.ListGrantsInput{KeyId: key, Marker: aws.String("page3")}); err != nil || served.Load() != 1 {
+		t.Fatalf("the chain's next page with the budget full: err %v, %d calls served; want it through", err, served.Load())
 	}
 }
