@@ -21,6 +21,20 @@ func fakeClockBudget(cores int, latency time.Duration) (*callBudget, *time.Time)
 	return b, &now
 }
 
+// fullBudget is a budget of 1 core at 20 ms (1 x ceil(2,800 x 0.020) = 56 in flight) while a
+// chain is read, with its 56 places taken.
+func fullBudget(t *testing.T) (*callBudget, *time.Time) {
+	t.Helper()
+	b, now := fakeClockBudget(1, 20*time.Millisecond)
+	_ = b.acquire(chainPage, true)
+	for range 56 {
+		if !acquireNow(t, b) {
+			t.Fatal("one of 56 calls waited")
+		}
+	}
+	return b, now
+}
+
 // acquireNow reports whether a first-page call gets its place without waiting.
 func acquireNow(t *testing.T, b *callBudget) bool {
 	t.Helper()
@@ -70,14 +84,7 @@ func TestCallBudgetBoundsCallsWhileAChainIsRead(t *testing.T) {
 	default:
 	}
 	b.release(context.Background(), false, 20*time.Millisecond)
-	select {
-	case err := <-got:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(time.Second):
-		t.Fatal("the waiting call was not let in when a call ended")
-	}
+	letIn(t, got, "the waiting call was not let in when a call ended")
 	for i := range 3 {
 		if err := b.acquire(chainPage, true); err != nil {
 			t.Fatalf("follow-up page %d: %v", i+1, err)
@@ -115,11 +122,7 @@ func TestCallBudgetFollowsLatency(t *testing.T) {
 // 100 ms after the chain's last page, the budget lifts: waiting calls go in as calls end, and
 // new ones do not wait.
 func TestCallBudgetLiftsWhenTheChainEnds(t *testing.T) {
-	b, now := fakeClockBudget(1, 20*time.Millisecond) // 1 x 56
-	_ = b.acquire(chainPage, true)
-	for range 56 {
-		acquireNow(t, b)
-	}
+	b, now := fullBudget(t)
 	waiting := make(chan error, 3)
 	for range 3 {
 		go func() { waiting <- b.acquire(context.Background(), false) }()
@@ -128,14 +131,7 @@ func TestCallBudgetLiftsWhenTheChainEnds(t *testing.T) {
 	*now = now.Add(150 * time.Millisecond)
 	b.release(context.Background(), false, 20*time.Millisecond)
 	for range 3 {
-		select {
-		case err := <-waiting:
-			if err != nil {
-				t.Fatal(err)
-			}
-		case <-time.After(time.Second):
-			t.Fatal("a call still waits after the chain ended")
-		}
+		letIn(t, waiting, "a call still waits after the chain ended")
 	}
 	if !acquireNow(t, b) {
 		t.Error("a new call waited after the chain ended")
@@ -144,11 +140,7 @@ func TestCallBudgetLiftsWhenTheChainEnds(t *testing.T) {
 
 // A call that gives up waiting leaves the queue and takes no place.
 func TestCallBudgetWaiterThatGivesUpTakesNoPlace(t *testing.T) {
-	b, _ := fakeClockBudget(1, 20*time.Millisecond)
-	_ = b.acquire(chainPage, true)
-	for range 56 {
-		acquireNow(t, b)
-	}
+	b, _ := fullBudget(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	gaveUp := make(chan error, 1)
 	go func() { gaveUp <- b.acquire(ctx, false) }()
@@ -170,6 +162,19 @@ func (b *callBudget) waiters() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.waiting)
+}
+
+// letIn waits up to a second for a waiting call to be let in without error.
+func letIn(t *testing.T, acquired <-chan error, stuck string) {
+	t.Helper()
+	select {
+	case err := <-acquired:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal(stuck)
+	}
 }
 
 // waitForWaiters waits until n calls are queued.
