@@ -30,14 +30,14 @@ type configFactory struct {
 	// request_timeout; calls is the one connection pool of every paced call, whose attempts
 	// attemptHook bounds by request_timeout instead (see attemptTimeout).
 	http  *awshttp.BuildableClient
-	calls *awshttp.BuildableClient
+	calls aws.HTTPClient
 }
 
 func newConfigFactory(spec *Spec, pacer Pacer, stats *CallStats) *configFactory {
 	return &configFactory{
 		spec: spec, pacer: pacer, budget: newProcessCallBudget(), stats: stats, region: discoveryRegion(spec),
 		http:  awshttp.NewBuildableClient().WithTimeout(attemptTimeout(spec)),
-		calls: awshttp.NewBuildableClient().WithTransportOptions(keepConnections),
+		calls: callsClient(),
 	}
 }
 
