@@ -182,6 +182,9 @@ type cliResult struct {
 	// and system time, in seconds.
 	PeakRSS int64
 	CPU     float64
+	// CLICPU is the CLI's CPU time with that of the plugins it ran and waited for (the source's
+	// included); PostgresCPU the PostgreSQL server's during the sync. Both in seconds.
+	CLICPU, PostgresCPU float64
 	// Rows per table, counted in PostgreSQL after the sync.
 	Rows map[string]int64
 }
@@ -241,9 +244,13 @@ spec:
 	cmd := exec.CommandContext(ctx, b.cloudquery, "sync", configPath, "--cq-dir", filepath.Join(dir, ".cq"),
 		"--log-file-name", filepath.Join(dir, "cloudquery.log"), "--log-level", "debug")
 	cmd.Env = append(append(os.Environ(), "CQ_TELEMETRY_LEVEL=none", rssDirEnv+"="+dir), s.Env...)
+	pgBefore := procCPU(b.pg.Pid(), true)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
-	res := cliResult{Wall: time.Since(start).Seconds()}
+	res := cliResult{Wall: time.Since(start).Seconds(), PostgresCPU: (procCPU(b.pg.Pid(), true) - pgBefore).Seconds()}
+	if cmd.ProcessState != nil {
+		res.CLICPU = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	}
 	if err != nil {
 		return res, fmt.Errorf("cloudquery sync (%s): %v\n%s", dir, err, lastLines(string(out), 20))
 	}

@@ -140,23 +140,7 @@ func (e *emulatorProcess) Stats(ctx context.Context) ([]emulator.StatEntry, erro
 // CPU is the emulator's CPU time (user and system) so far, read from /proc; zero where /proc
 // cannot be read. On a machine whose cores the plugin shares with the emulator, the emulator's
 // CPU is time the plugin could not have.
-func (e *emulatorProcess) CPU() time.Duration {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", e.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	// The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-	s := string(raw)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 13 {
-		return 0
-	}
-	var utime, stime int64
-	_, _ = fmt.Sscan(fields[11], &utime)
-	_, _ = fmt.Sscan(fields[12], &stime)
-	// The kernel counts in clock ticks: USER_HZ is 100 on Linux.
-	return time.Duration(utime+stime) * (time.Second / 100)
-}
+func (e *emulatorProcess) CPU() time.Duration { return procCPU(e.cmd.Process.Pid, false) }
 
 // Stop closes the child's stdin, which ends it, and waits for it.
 func (e *emulatorProcess) Stop() error {

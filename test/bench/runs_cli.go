@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -203,7 +204,7 @@ func runBusyTrail(o options, cli *cliBench, quotas map[string]float64) ([]summar
 	if err != nil {
 		return nil, err
 	}
-	floor, err := cli.runFloor(ctx, filepath.Join(dir, "floor"), org.wantInventory, floorDSN, nil)
+	floor, _, err := cli.runFloor(ctx, filepath.Join(dir, "floor"), org.wantInventory, floorDSN, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +217,7 @@ func runBusyTrail(o options, cli *cliBench, quotas map[string]float64) ([]summar
 	for table := range org.wantInventory {
 		noRows[table] = 0
 	}
-	cliFixed, err := cli.runFloor(ctx, filepath.Join(dir, "cli-fixed"), noRows, floorDSN, nil)
+	cliFixed, _, err := cli.runFloor(ctx, filepath.Join(dir, "cli-fixed"), noRows, floorDSN, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -317,11 +318,13 @@ func runWideOrg(o options, cli *cliBench, accounts int) ([]summaryRow, error) {
 		return nil, err
 	}
 	fmt.Printf("== %s: inventory through the CLI (%s) ...\n", size.Name, dir)
+	emuBefore := org.emu.CPU()
 	res, err := cli.run(ctx, filepath.Join(dir, "sync"), cliSync{Source: binSource, Spec: pluginSpec(org.cfg, org.emu.URL, quotas),
 		SkipTables: []string{eventsTable}, DSN: dsn, Env: org.env})
 	if err != nil {
 		return nil, err
 	}
+	emuCPU := (org.emu.CPU() - emuBefore).Seconds()
 	stats, err := org.emu.Stats(ctx)
 	if err != nil {
 		return nil, err
@@ -333,7 +336,7 @@ func runWideOrg(o options, cli *cliBench, accounts int) ([]summaryRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	floorWall, err := cli.runFloor(ctx, filepath.Join(dir, "floor"), want, floorDSN, []string{eventsTable})
+	floorWall, floorRes, err := cli.runFloor(ctx, filepath.Join(dir, "floor"), want, floorDSN, []string{eventsTable})
 	if err != nil {
 		return nil, err
 	}
@@ -351,6 +354,7 @@ func runWideOrg(o options, cli *cliBench, accounts int) ([]summaryRow, error) {
 	line(w, "plugin", "peak RSS %.1f MiB (target <= %d MiB) %s; CPU %.1f s = %.0f us per row",
 		mib(res.PeakRSS), targetWidePeakRSS>>20, verdict(res.PeakRSS <= targetWidePeakRSS), res.CPU, res.cpuPerRow())
 	line(w, "calls", "%d, %d throttled", calls, throttled)
+	printCPUAccount(w, res, floorRes, emuCPU, calls, targetWideRatio*ref)
 	fmt.Fprintln(w)
 	return []summaryRow{{Run: size.Name, Measure: "(5) inventory, CLI into PostgreSQL", Wall: res.Wall, Reference: ref,
 		RefDesc: fmt.Sprintf("%s (quota %.1f s, floor %.1f s)", refDesc, m.Total().Seconds(), floorWall), Target: targetWideRatio,
@@ -359,26 +363,43 @@ func runWideOrg(o options, cli *cliBench, accounts int) ([]summaryRow, error) {
 		RowCheck: checkRows(res.Rows, want)}}, nil
 }
 
+// printCPUAccount says where the machine's CPU went in the sync and in the floor's, and how much
+// CPU the target wall time leaves the plugin beside what the emulator, the CLI, the destination
+// and PostgreSQL used: on a machine whose cores they all share, a bound on the plugin's CPU a call.
+func printCPUAccount(w io.Writer, res, floor cliResult, emulator float64, calls int64, targetWall float64) {
+	cores := runtime.NumCPU()
+	others := emulator + (res.CLICPU - res.CPU) + res.PostgresCPU
+	all := res.CPU + others
+	line(w, "CPU in the sync", "plugin %.1f s = %.0f us a call; emulator %.1f s; CLI and destination %.1f s; PostgreSQL %.1f s: %.1f s on %d cores = at least %.1f s",
+		res.CPU, res.CPU*1e6/float64(max(1, calls)), emulator, res.CLICPU-res.CPU, res.PostgresCPU, all, cores, all/float64(cores))
+	line(w, "CPU in the floor", "floor source %.1f s; CLI and destination %.1f s; PostgreSQL %.1f s",
+		floor.CPU, floor.CLICPU-floor.CPU, floor.PostgresCPU)
+	allowed := float64(cores)*targetWall - others
+	line(w, "at the target", "%.1f s on %d cores, less the others' %.1f s, leaves the plugin at most %.1f s of CPU = %.0f us a call",
+		targetWall, cores, others, allowed, allowed*1e6/float64(max(1, calls)))
+}
+
 // runFloor syncs rows (per table) from the floor source through the CLI into dsn and returns the
-// time the CLI and the destination took: the wall time less the source's own time making rows.
-func (b *cliBench) runFloor(ctx context.Context, dir string, rows map[string]int64, dsn string, skip []string) (float64, error) {
+// time the CLI and the destination took: the wall time less the source's own time making rows;
+// and the sync's figures.
+func (b *cliBench) runFloor(ctx context.Context, dir string, rows map[string]int64, dsn string, skip []string) (float64, cliResult, error) {
 	genFile := filepath.Join(dir, "floor-generation")
 	res, err := b.run(ctx, dir, cliSync{Source: binFloor, Spec: floorSpec{Rows: rows, GenerationFile: genFile}, SkipTables: skip, DSN: dsn})
 	if err != nil {
-		return 0, err
+		return 0, res, err
 	}
 	if check := checkRows(res.Rows, rows); !strings.HasPrefix(check, rowsMatchPrefix) {
-		return 0, fmt.Errorf("floor source: %s", check)
+		return 0, res, fmt.Errorf("floor source: %s", check)
 	}
 	raw, err := os.ReadFile(genFile)
 	if err != nil {
-		return 0, fmt.Errorf("floor source did not report its generation time: %w", err)
+		return 0, res, fmt.Errorf("floor source did not report its generation time: %w", err)
 	}
 	gen, err := strconv.ParseFloat(strings.TrimSpace(string(raw)), 64)
 	if err != nil {
-		return 0, err
+		return 0, res, err
 	}
-	return res.Wall - gen, nil
+	return res.Wall - gen, res, nil
 }
 
 // minimumDesc says what bounds the slowest account-region.

@@ -87,6 +87,9 @@ func (s *Server) DSN() string {
 	return dsnFor(s.port, "postgres")
 }
 
+// Pid is the postmaster's process id.
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
+
 // Dir is the directory holding the cluster files and logs.
 func (s *Server) Dir() string { return s.dir }
 
