@@ -52,11 +52,17 @@ func servicesWithBudget(tb testing.TB, handler http.HandlerFunc, pacer Pacer, bu
 		handler(w, r)
 	}))
 	tb.Cleanup(srv.Close)
+	return servicesAt(tb, srv.URL, pacer, budget)
+}
+
+// servicesAt returns one pair's AWS clients made as the plugin makes them, calling url.
+func servicesAt(tb testing.TB, url string, pacer Pacer, budget *callBudget) *Services {
+	tb.Helper()
 	tb.Setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
 	tb.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 	tb.Setenv("AWS_CONFIG_FILE", "/dev/null")
 	tb.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-	spec, err := ParseSpec([]byte(`{"regions":["us-east-2"],"custom_endpoint_url":"` + srv.URL + `"}`))
+	spec, err := ParseSpec([]byte(`{"regions":["us-east-2"],"custom_endpoint_url":"` + url + `"}`))
 	if err != nil {
 		tb.Fatal(err)
 	}
