@@ -39,6 +39,8 @@ type Client struct {
 	accounts map[string]*accountSession
 	services *servicePool
 	gate     *pairGate
+	// grantLists remembers the keys with long grant lists between syncs (long_grant_lists.go).
+	grantLists *grantLists
 	// pairLoggers keeps one logger per pair: every table's multiplexer scopes a client to every
 	// pair, and a logger made for each (27,000 for 1,800 pairs) was most of the live heap.
 	pairLoggers *sync.Map // Pair -> zerolog.Logger
@@ -60,6 +62,8 @@ func New(ctx context.Context, logger zerolog.Logger, spec *Spec, pacer Pacer) (*
 		accounts: map[string]*accountSession{},
 		services: newServicePool(),
 		gate:     newPairGate(PairsInFlight),
+
+		grantLists: newGrantLists(),
 
 		pairLoggers: &sync.Map{},
 	}
