@@ -65,6 +65,7 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	defer stateClient.Close()
 	c.aws.State = stateClient
 	c.aws.OrderPairsByLastSync(ctx)
+	c.aws.LoadLongGrantLists(ctx)
 	inventory, cloudTrail := splitCloudTrail(tables)
 	if len(cloudTrail) > 0 && opts.BackendOptions == nil {
 		c.logger.Warn().Int("lookback_days", c.aws.Spec.GrantEventsLookbackDays).Int("account_regions", len(c.aws.Pairs())).Msg(noStateBackendWarning)
@@ -76,6 +77,9 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	}
 	if err := c.aws.SavePairTimes(ctx); err != nil {
 		return fmt.Errorf("saving the account-regions' times to the state backend: %w", err)
+	}
+	if err := c.aws.SaveLongGrantLists(ctx); err != nil {
+		return fmt.Errorf("saving the keys' long grant lists to the state backend: %w", err)
 	}
 	// Cursors are saved only after every row was handed on, so a failed sync re-reads.
 	if err := stateClient.Flush(ctx); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os/exec"
 	"slices"
 	"strings"
@@ -85,7 +86,11 @@ func TestSyncIntoPostgres(t *testing.T) {
 
 		lookupsBefore := lookupEventsCalls(emu.stats(t))
 		secondStart := time.Now().UTC()
-		mustSync(ctx, t, dir, env, config)
+		log := mustSync(ctx, t, dir, env, config)
+		// The first sync's long grant list (the hot key's) is read back and put first.
+		if !strings.Contains(log, "keys whose grants took most pages in the last sync are described first") {
+			t.Error("the re-sync did not read the first sync's long grant lists back from the state backend")
+		}
 		// The cursor in the state backend means only new events are read: with one event new,
 		// a single page per event name and account-region (CreateGrant, RetireGrant, RevokeGrant).
 		for pair, n := range lookupEventsCalls(emu.stats(t)) {
@@ -121,8 +126,10 @@ func TestSyncIntoPostgres(t *testing.T) {
 		if len(cursor) == 0 {
 			t.Error("no incremental cursor was saved in the state backend")
 		}
-		// The account-regions' times, for the next sync's order: one per synced account-region.
+		// The account-regions' times, for the next sync's order: one per synced account-region;
+		// and the keys whose grants took three pages or more, to be described first.
 		checkPairTimes(t, conn, w)
+		checkLongGrantLists(t, conn, w)
 	})
 }
 
@@ -136,7 +143,8 @@ func orgSpec(emu *emulatorProcess) map[string]any {
 	}
 }
 
-func mustSync(ctx context.Context, t *testing.T, dir string, env []string, config string) {
+// mustSync runs a sync that must succeed and returns the CLI's log.
+func mustSync(ctx context.Context, t *testing.T, dir string, env []string, config string) string {
 	t.Helper()
 	run := runCLI(ctx, t, dir, env, "sync", config)
 	if run.err != nil {
@@ -145,6 +153,7 @@ func mustSync(ctx context.Context, t *testing.T, dir string, env []string, confi
 	if !strings.Contains(run.log, "sync finished") && !strings.Contains(run.output, "Sync completed") {
 		t.Logf("cloudquery output:\n%s", run.output)
 	}
+	return run.log
 }
 
 func checkCounts(t *testing.T, conn *pgx.Conn, want map[string]int) {
@@ -395,6 +404,35 @@ func assertSameSet(t *testing.T, what string, got, want []string) {
 	slices.Sort(w)
 	if !slices.Equal(g, w) {
 		t.Errorf("%s:\n got  %v\n want %v", what, g, w)
+	}
+}
+
+// checkLongGrantLists finds in the state backend the pages of grants (100 a page, the most
+// ListGrants returns) of each synced key with more than 200 grants, and of no other key.
+func checkLongGrantLists(t *testing.T, conn *pgx.Conn, w *emulator.World) {
+	t.Helper()
+	saved := column(t, conn, `SELECT value FROM cq_state_awskms WHERE key = 'awskms_long_grant_lists'`)
+	if len(saved) != 1 {
+		t.Errorf("%d long grant lists saved in the state backend, want one key", len(saved))
+		return
+	}
+	var pages map[string]int
+	if err := json.Unmarshal([]byte(saved[0]), &pages); err != nil {
+		t.Fatalf("long grant lists %q: %v", saved[0], err)
+	}
+	want := map[string]int{}
+	syncedRegions(w, func(_, _ string, rd *emulator.RegionData) {
+		for _, k := range rd.Keys {
+			if n := len(k.Grants); n > 200 {
+				want[k.ARN()] = (n + 99) / 100
+			}
+		}
+	})
+	if len(want) == 0 {
+		t.Fatal("the scenario has no key with more than 200 grants")
+	}
+	if !maps.Equal(pages, want) {
+		t.Errorf("long grant lists saved: %v, want %v", pages, want)
 	}
 }
 

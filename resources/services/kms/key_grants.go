@@ -40,15 +40,19 @@ func fetchKeyGrants(ctx context.Context, meta schema.ClientMeta, parent *schema.
 	c := meta.(*client.Client)
 	key := parent.Item.(*types.KeyMetadata)
 	p := kms.NewListGrantsPaginator(c.Services().KMS, &kms.ListGrantsInput{KeyId: key.Arn, Limit: aws.Int32(100)})
+	pages := 0
 	err := readAhead(ctx, grantPagesAhead, func(ctx context.Context) ([]types.GrantListEntry, bool, error) {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, false, err
 		}
+		pages++
 		return page.Grants, p.HasMorePages(), nil
 	}, func(grants []types.GrantListEntry) {
 		res <- grantRows(grants, c.AccountID, orgAccounts(c))
 	})
+	// The next sync describes the keys with long lists first (client.LastGrantPages).
+	c.NoteGrantPages(aws.ToString(key.Arn), pages)
 	if err != nil {
 		if client.IsNotFound(err) {
 			return nil

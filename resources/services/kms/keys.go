@@ -83,7 +83,7 @@ func fetchKeys(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, 
 		if err != nil {
 			return c.RecordFailure("aws_kms_keys", "ListKeys", c.ID(), err)
 		}
-		for batch := range slices.Chunk(page.Keys, keysPerSend) {
+		for batch := range slices.Chunk(longGrantListsFirst(page.Keys, c.LastGrantPages), keysPerSend) {
 			keys, failure, err := describeKeys(ctx, c, batch, describers)
 			if err != nil {
 				return err
@@ -100,6 +100,26 @@ func fetchKeys(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, 
 		}
 	}
 	return report
+}
+
+// longGrantListsFirst puts the keys whose grants took most pages in the last sync first, most
+// pages first, and keeps the others in ListKeys' order: a long list is a chain of calls, and a key
+// described early has its grants read early (client.LastGrantPages).
+func longGrantListsFirst(entries []types.KeyListEntry, lastPages func(keyARN string) int) []types.KeyListEntry {
+	pages := make(map[string]int)
+	for _, e := range entries {
+		if n := lastPages(aws.ToString(e.KeyArn)); n > 0 {
+			pages[aws.ToString(e.KeyArn)] = n
+		}
+	}
+	if len(pages) == 0 {
+		return entries
+	}
+	out := slices.Clone(entries)
+	slices.SortStableFunc(out, func(a, b types.KeyListEntry) int {
+		return cmp.Compare(pages[aws.ToString(b.KeyArn)], pages[aws.ToString(a.KeyArn)])
+	})
+	return out
 }
 
 // describeKeys describes a batch of keys in parallel on the describers, keeping ListKeys' order
