@@ -41,13 +41,8 @@ func (c *Client) LoadLongGrantLists(ctx context.Context) {
 	if c.grantLists == nil {
 		return
 	}
-	raw, err := c.State.GetKey(ctx, longGrantListsKey)
-	if err != nil || raw == "" {
-		return
-	}
 	var pages map[string]int
-	if err := json.Unmarshal([]byte(raw), &pages); err != nil {
-		c.logger.Warn().Err(err).Str("state_key", longGrantListsKey).Msg("the last sync's long grant lists in the state backend are not readable; keys are described in ListKeys' order")
+	if !c.loadState(ctx, longGrantListsKey, &pages, "the last sync's long grant lists in the state backend are not readable; keys are described in ListKeys' order") {
 		return
 	}
 	c.grantLists.last = pages

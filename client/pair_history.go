@@ -29,13 +29,8 @@ const (
 // first, and keeps the others in discovery order after them. Times that cannot be read are
 // logged and ignored: they only order the work.
 func (c *Client) OrderPairsByLastSync(ctx context.Context) {
-	raw, err := c.State.GetKey(ctx, pairTimesKey)
-	if err != nil || raw == "" {
-		return
-	}
 	var seconds map[string]float64
-	if err := json.Unmarshal([]byte(raw), &seconds); err != nil {
-		c.logger.Warn().Err(err).Str("state_key", pairTimesKey).Msg("the last sync's pair times in the state backend are not readable; pairs start in discovery order")
+	if !c.loadState(ctx, pairTimesKey, &seconds, "the last sync's pair times in the state backend are not readable; pairs start in discovery order") {
 		return
 	}
 	c.pairs = orderBySeconds(c.pairs, seconds)
@@ -46,6 +41,21 @@ func (c *Client) OrderPairsByLastSync(ctx context.Context) {
 		}
 	}
 	c.logger.Info().Int("remembered", len(seconds)).Strs("first", first).Msg("account-regions that took longest in the last sync start first")
+}
+
+// loadState decodes what the last sync saved under key into v. It reports false when nothing
+// was saved (a first sync, or no backend_options) and, logging unreadable, when it cannot be
+// decoded: what the state orders can always go in its default order.
+func (c *Client) loadState(ctx context.Context, key string, v any, unreadable string) bool {
+	raw, err := c.State.GetKey(ctx, key)
+	if err != nil || raw == "" {
+		return false
+	}
+	if err := json.Unmarshal([]byte(raw), v); err != nil {
+		c.logger.Warn().Err(err).Str("state_key", key).Msg(unreadable)
+		return false
+	}
+	return true
 }
 
 // orderBySeconds returns pairs with those in seconds first, most seconds first, and the others

@@ -407,18 +407,28 @@ func assertSameSet(t *testing.T, what string, got, want []string) {
 	}
 }
 
+// savedState decodes the JSON the plugin saved under key in the state backend into v; false (and
+// an error reported) when the key is missing.
+func savedState(t *testing.T, conn *pgx.Conn, key string, v any) bool {
+	t.Helper()
+	saved := column(t, conn, `SELECT value FROM cq_state_awskms WHERE key = $1`, key)
+	if len(saved) != 1 {
+		t.Errorf("%d values saved under %s in the state backend, want one", len(saved), key)
+		return false
+	}
+	if err := json.Unmarshal([]byte(saved[0]), v); err != nil {
+		t.Fatalf("%s: %q: %v", key, saved[0], err)
+	}
+	return true
+}
+
 // checkLongGrantLists finds in the state backend the pages of grants (100 a page, the most
 // ListGrants returns) of each synced key with more than 200 grants, and of no other key.
 func checkLongGrantLists(t *testing.T, conn *pgx.Conn, w *emulator.World) {
 	t.Helper()
-	saved := column(t, conn, `SELECT value FROM cq_state_awskms WHERE key = 'awskms_long_grant_lists'`)
-	if len(saved) != 1 {
-		t.Errorf("%d long grant lists saved in the state backend, want one key", len(saved))
-		return
-	}
 	var pages map[string]int
-	if err := json.Unmarshal([]byte(saved[0]), &pages); err != nil {
-		t.Fatalf("long grant lists %q: %v", saved[0], err)
+	if !savedState(t, conn, "awskms_long_grant_lists", &pages) {
+		return
 	}
 	want := map[string]int{}
 	syncedRegions(w, func(_, _ string, rd *emulator.RegionData) {
@@ -447,14 +457,9 @@ func deref(s *string) string {
 // ("account:region": seconds, each above zero), and for no other.
 func checkPairTimes(t *testing.T, conn *pgx.Conn, w *emulator.World) {
 	t.Helper()
-	saved := column(t, conn, `SELECT value FROM cq_state_awskms WHERE key = 'awskms_pair_seconds'`)
-	if len(saved) != 1 {
-		t.Errorf("%d account-region times saved in the state backend, want one key", len(saved))
-		return
-	}
 	var seconds map[string]float64
-	if err := json.Unmarshal([]byte(saved[0]), &seconds); err != nil {
-		t.Fatalf("account-region times %q: %v", saved[0], err)
+	if !savedState(t, conn, "awskms_pair_seconds", &seconds) {
+		return
 	}
 	want := 0
 	syncedRegions(w, func(account, region string, _ *emulator.RegionData) {
