@@ -1,11 +1,8 @@
 package client
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
-	"maps"
-	"slices"
 	"sync"
 )
 
@@ -75,15 +72,12 @@ func (c *Client) SaveLongGrantLists(ctx context.Context) error {
 		return nil
 	}
 	c.grantLists.mu.Lock()
-	now := maps.Clone(c.grantLists.now)
-	c.grantLists.mu.Unlock()
-	keys := slices.SortedFunc(maps.Keys(now), func(a, b string) int {
-		return cmp.Or(cmp.Compare(now[b], now[a]), cmp.Compare(a, b))
-	})
-	for _, k := range keys[min(longGrantListsKept, len(keys)):] {
-		delete(now, k)
+	kept := map[string]int{}
+	for _, arn := range largest(c.grantLists.now, longGrantListsKept, func(arn string) string { return arn }) {
+		kept[arn] = c.grantLists.now[arn]
 	}
-	raw, err := json.Marshal(now)
+	c.grantLists.mu.Unlock()
+	raw, err := json.Marshal(kept)
 	if err != nil {
 		return err
 	}

@@ -99,14 +99,20 @@ func (c *Client) SavePairTimes(ctx context.Context) error {
 
 // slowest keeps the n longest times, in seconds per "account:region".
 func slowest(took map[Pair]time.Duration, n int) map[string]float64 {
-	pairs := slices.SortedFunc(maps.Keys(took), func(a, b Pair) int {
-		return cmp.Or(cmp.Compare(took[b], took[a]), cmp.Compare(a.String(), b.String()))
-	})
 	out := map[string]float64{}
-	for _, p := range pairs[:min(n, len(pairs))] {
+	for _, p := range largest(took, n, Pair.String) {
 		out[p.String()] = took[p].Seconds()
 	}
 	return out
+}
+
+// largest returns the keys of the n largest values of m, largest first, ties in the order of
+// their names: what the state backend keeps of a sync's pairs or keys.
+func largest[K comparable, V cmp.Ordered](m map[K]V, n int, name func(K) string) []K {
+	keys := slices.SortedFunc(maps.Keys(m), func(a, b K) int {
+		return cmp.Or(cmp.Compare(m[b], m[a]), cmp.Compare(name(a), name(b)))
+	})
+	return keys[:min(n, len(keys))]
 }
 
 // times is a copy of each pair's time admitted so far.
