@@ -12,13 +12,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/kmsaudit/cq-source-awskms/internal/cputime"
 )
 
 // answerServerEnv makes the test binary the other side of BenchmarkCallCPU: an HTTP server, in a
@@ -162,18 +162,9 @@ func measureCallCPU(b *testing.B, call func() error) {
 	run(2 * inFlight)
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := processCPU()
+	start := cputime.Process()
 	run(int64(b.N))
-	cpu := processCPU() - start
+	cpu := cputime.Process() - start
 	b.StopTimer()
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-us/call")
-}
-
-// processCPU is this process's CPU time (user and system) so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -9,12 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cloudquery/plugin-sdk/v4/serve"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kmsaudit/cq-source-awskms/internal/cputime"
 	awskms "github.com/kmsaudit/cq-source-awskms/resources/plugin"
 	"github.com/kmsaudit/cq-source-awskms/test/pgdest"
 	"github.com/kmsaudit/cq-source-awskms/test/pgtest"
@@ -52,11 +52,8 @@ func servePlugin(name string, p *serve.PluginServe) error {
 	if dir := os.Getenv(rssDirEnv); dir != "" {
 		path := filepath.Join(dir, name+".rss")
 		write := func() {
-			n, err := peakRSS()
-			var ru syscall.Rusage
-			if err == nil && syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-				cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-				_ = os.WriteFile(path, fmt.Appendf(nil, "%d %f", n, cpu.Seconds()), 0o600)
+			if n, err := peakRSS(); err == nil {
+				_ = os.WriteFile(path, fmt.Appendf(nil, "%d %f", n, cputime.Process().Seconds()), 0o600)
 			}
 		}
 		go func() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 	"github.com/cloudquery/plugin-sdk/v4/transformers"
 	"github.com/kmsaudit/cq-source-awskms/client"
+	"github.com/kmsaudit/cq-source-awskms/internal/cputime"
 	"github.com/kmsaudit/cq-source-awskms/internal/scheduler"
 	"github.com/rs/zerolog"
 )
@@ -37,7 +37,7 @@ func BenchmarkRowPipeline(b *testing.B) {
 	var before, after runtime.MemStats
 	b.ResetTimer()
 	runtime.ReadMemStats(&before)
-	cpuBefore := processCPU()
+	cpuBefore := cputime.Process()
 	for range b.N {
 		res := make(chan message.SyncMessage, 16)
 		done := make(chan int)
@@ -58,23 +58,13 @@ func BenchmarkRowPipeline(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	cpu := processCPU() - cpuBefore
+	cpu := cputime.Process() - cpuBefore
 	runtime.ReadMemStats(&after)
 	perRow := float64(b.N * rowsPerSync)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/perRow, "ns/row")
 	b.ReportMetric(float64(cpu.Nanoseconds())/perRow, "cpu-ns/row")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/perRow, "allocs/row")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/perRow, "B/row")
-}
-
-// processCPU is the CPU time (user and system) the process has used: on a shared machine it
-// tells the plugin's cost where wall time does not.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // inMemoryKeysAndGrants is aws_kms_keys with its aws_kms_key_grants child as the plugin builds
